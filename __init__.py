@@ -1,0 +1,6 @@
+from . import models, wizards
+
+
+def _post_init_hook(env):
+    """Give every existing company the default follow-up plan."""
+    env["res.company"].search([])._create_default_followup_levels()

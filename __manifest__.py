@@ -1,0 +1,41 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+{
+    "name": "Payment Follow-ups",
+    "summary": "Automated customer payment follow-ups: levels, e-mails, letters, "
+    "SMS, calls, customer statements and aged receivables",
+    "version": "17.0.1.0.0",
+    "category": "Accounting/Accounting",
+    "website": "https://github.com/account-payment-followup/account_payment_followup",
+    "author": "account_payment_followup contributors",
+    "license": "LGPL-3",
+    "depends": ["account", "mail", "sms", "phone_validation"],
+    "external_dependencies": {"python": ["phonenumbers"]},
+    "data": [
+        "security/account_payment_followup_groups.xml",
+        "security/ir.model.access.csv",
+        "security/account_followup_level_security.xml",
+        "data/mail_template_data.xml",
+        "data/mail_activity_type_data.xml",
+        "data/ir_cron_data.xml",
+        "report/res_partner_reports.xml",
+        "report/res_partner_templates.xml",
+        "views/account_followup_level_views.xml",
+        "views/res_config_settings_views.xml",
+        "views/res_partner_views.xml",
+        "views/account_move_views.xml",
+        "views/account_followup_aged_receivable_views.xml",
+        "wizards/account_move_expected_payment_views.xml",
+        "wizards/res_partner_followup_note_views.xml",
+        "wizards/res_partner_followup_plan_views.xml",
+        "views/account_payment_followup_menus.xml",
+    ],
+    "demo": [],
+    "assets": {
+        "web.assets_backend": [
+            "account_payment_followup/static/src/**/*",
+        ],
+    },
+    "post_init_hook": "_post_init_hook",
+    "installable": True,
+    "application": False,
+}

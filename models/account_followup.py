@@ -1,0 +1,352 @@
+"""The follow-up rules, in one place.
+
+What is due, which level applies, when the next follow-up is, and what the
+statement of a customer shows: the scheduled action, the statements screen,
+the letter, the e-mail and the status search all ask this model.
+"""
+
+import logging
+from collections import defaultdict
+from datetime import timedelta
+
+import psycopg2
+
+from odoo import _, api, fields, models
+from odoo.tools import SQL
+
+_logger = logging.getLogger(__name__)
+
+STATUS_ACTION = "in_need_of_action"
+STATUS_OVERDUE = "with_overdue_invoices"
+STATUS_NONE = "no_action_needed"
+
+
+class AccountFollowup(models.AbstractModel):
+    _name = "account.followup"
+    _description = "Payment Follow-up Rules"
+
+    # ------------------------------------------------------------
+    # DUE ITEMS
+    # ------------------------------------------------------------
+
+    @api.model
+    def _get_open_items_domain(self, company, partners=None):
+        """Open receivable journal items of posted entries: what a customer owes
+        (positive) or has to its credit (credit notes, unreconciled payments)."""
+        domain = [
+            ("company_id", "=", company.id),
+            ("parent_state", "=", "posted"),
+            ("account_id.account_type", "=", "asset_receivable"),
+            ("reconciled", "=", False),
+            ("amount_residual", "!=", 0),
+        ]
+        if partners is not None:
+            domain.append(("partner_id", "in", partners.ids))
+        return domain
+
+    @api.model
+    def _open_items_sql(self, company, partner_ids=None):
+        """The same items as :meth:`_get_open_items_domain`, as SQL for the
+        set-based computations (one query for all customers, never one per
+        customer). Columns: partner, due date, residual, chased?, received delay."""
+        partner_clause = SQL("")
+        if partner_ids is not None:
+            partner_clause = SQL("AND p.commercial_partner_id = ANY(%s)", list(partner_ids))
+        return SQL(
+            """
+            SELECT aml.id,
+                   p.commercial_partner_id AS partner_id,
+                   COALESCE(aml.date_maturity, move.invoice_date, move.date) AS due_date,
+                   aml.amount_residual AS residual,
+                   (aml.amount_residual > 0
+                    AND NOT COALESCE(aml.blocked, FALSE)
+                    AND NOT COALESCE(move.followup_excluded, FALSE)) AS chasable,
+                   move.expected_payment_date,
+                   received.delay AS received_delay
+              FROM account_move_line aml
+              JOIN account_move move ON move.id = aml.move_id
+              JOIN account_account account ON account.id = aml.account_id
+              JOIN res_partner p ON p.id = aml.partner_id
+         LEFT JOIN account_followup_level received ON received.id = aml.followup_level_id
+             WHERE aml.company_id = %(company)s
+               AND aml.parent_state = 'posted'
+               AND account.account_type = 'asset_receivable'
+               AND NOT aml.reconciled
+               AND aml.amount_residual != 0
+               %(partner_clause)s
+            """,
+            company=company.id,
+            partner_clause=partner_clause,
+        )
+
+    # ------------------------------------------------------------
+    # LEVELS AND STATUS
+    # ------------------------------------------------------------
+
+    @api.model
+    def _get_levels(self, company):
+        return self.env["account.followup.level"].search([("company_id", "=", company.id)], order="delay")
+
+    @api.model
+    def _get_partner_summaries(self, company, partner_ids=None, today=None):
+        """Follow-up situation of customers of ``company``, computed for all of
+        them together.
+
+        :return: {partner_id: summary dict} for every customer with open items:
+            ``balance``, ``total_overdue`` (company currency), ``oldest_due_date``
+            (oldest chased item), ``reached`` (highest level its delay has
+            reached), ``level`` (level due now, or empty),
+            ``received_delay`` (last level that item received), ``next_date``
+            (when the next level becomes due) and ``status``.
+        """
+        today = today or fields.Date.context_today(self)
+        self.env.flush_all()
+        query = SQL(
+            """
+            WITH items AS (%(items)s),
+            totals AS (
+                SELECT partner_id,
+                       SUM(residual) AS balance,
+                       SUM(residual) FILTER (WHERE residual > 0 AND due_date < %(today)s) AS overdue,
+                       MIN(expected_payment_date) FILTER (
+                           WHERE chasable AND expected_payment_date > %(today)s) AS postponed_until
+                  FROM items
+              GROUP BY partner_id
+            ),
+            oldest AS (
+                SELECT DISTINCT ON (partner_id) partner_id, due_date, received_delay
+                  FROM items
+                 WHERE chasable
+                   AND (expected_payment_date IS NULL OR expected_payment_date <= %(today)s)
+              ORDER BY partner_id, due_date, received_delay NULLS FIRST, id
+            )
+            SELECT totals.partner_id, totals.balance, COALESCE(totals.overdue, 0),
+                   totals.postponed_until, oldest.due_date, oldest.received_delay
+              FROM totals
+         LEFT JOIN oldest ON oldest.partner_id = totals.partner_id
+            """,
+            items=self._open_items_sql(company, partner_ids),
+            today=today,
+        )
+        self.env.cr.execute(query)
+        rows = self.env.cr.fetchall()
+        levels = self._get_levels(company)
+        return {
+            partner_id: self._summarize(levels, today, balance, overdue, postponed_until, oldest_due, received_delay)
+            for partner_id, balance, overdue, postponed_until, oldest_due, received_delay in rows
+        }
+
+    @api.model
+    def _summarize(self, levels, today, balance, overdue, postponed_until, oldest_due, received_delay):
+        """Apply the plan to one customer's aggregated situation (no query)."""
+        level = reached = levels.browse()
+        next_date = False
+        chased = oldest_due and balance > 0
+        if chased:
+            days_late = (today - oldest_due).days
+            reached = levels.filtered(lambda lvl: lvl.delay <= days_late)[-1:]
+            if reached and (received_delay is None or reached.delay > received_delay):
+                # Only the highest reached level: a customer already 40 days late
+                # gets the 35-day level, not all the earlier ones at once.
+                level = reached
+                next_date = oldest_due + timedelta(days=reached.delay)
+            else:
+                floor = received_delay if received_delay is not None else float("-inf")
+                upcoming = levels.filtered(lambda lvl: lvl.delay > floor)[:1]
+                if upcoming:
+                    next_date = oldest_due + timedelta(days=upcoming.delay)
+        if balance > 0 and postponed_until and (not next_date or postponed_until < next_date) and not level:
+            next_date = postponed_until
+        if balance <= 0:
+            status = STATUS_NONE
+        elif level:
+            status = STATUS_ACTION
+        elif overdue > 0:
+            status = STATUS_OVERDUE
+        else:
+            status = STATUS_NONE
+        return {
+            "balance": balance,
+            "total_overdue": overdue if balance > 0 else 0.0,
+            "oldest_due_date": oldest_due if chased else False,
+            "received_delay": received_delay,
+            "reached": reached,
+            "level": level,
+            "next_date": next_date,
+            "status": status,
+        }
+
+    @api.model
+    def _item_reached_level(self, levels, item, today):
+        """The highest level whose delay ``item`` (an open journal item) has reached."""
+        due_date = item.date_maturity or item.move_id.invoice_date or item.move_id.date
+        days_late = (today - due_date).days
+        return levels.filtered(lambda lvl: lvl.delay <= days_late)[-1:]
+
+    # ------------------------------------------------------------
+    # STATEMENT
+    # ------------------------------------------------------------
+
+    @api.model
+    def _get_statement_items(self, partner, company):
+        return (
+            self.env["account.move.line"]
+            .sudo(False)
+            .search(
+                self._get_open_items_domain(company, partner.commercial_partner_id),
+                order="date_maturity, id",
+            )
+        )
+
+    @api.model
+    def _get_statement(self, partner, company=None, today=None, only_overdue=False):
+        """One customer's statement: its open items and totals per currency, as
+        plain values shared by the screen, the e-mail and the letter."""
+        company = company or self.env.company
+        today = today or fields.Date.context_today(self)
+        items = self._get_statement_items(partner, company)
+        lines = []
+        totals = defaultdict(lambda: {"due": 0.0, "overdue": 0.0})
+        for item in items:
+            move = item.move_id
+            due_date = item.date_maturity or move.invoice_date or move.date
+            days_late = (today - due_date).days
+            excluded = item.blocked or move.followup_excluded
+            if only_overdue and (days_late <= 0 or excluded):
+                continue
+            currency = item.currency_id
+            amount = item.amount_residual_currency if currency != company.currency_id else item.amount_residual
+            total = totals[currency]
+            total["due"] += amount
+            if days_late > 0 and not excluded:
+                total["overdue"] += amount
+            lines.append(
+                {
+                    "id": item.id,
+                    "move_id": move.id,
+                    "name": move.name,
+                    "reference": move.ref or move.payment_reference or "",
+                    "date": move.invoice_date or move.date,
+                    "due_date": due_date,
+                    "expected_date": move.expected_payment_date,
+                    "days_late": max(days_late, 0),
+                    "amount": amount,
+                    "currency": currency,
+                    "excluded": excluded,
+                    "level": item.followup_level_id,
+                }
+            )
+        return {
+            "partner": partner,
+            "company": company,
+            "today": today,
+            "lines": lines,
+            "totals": [
+                {"currency": currency, "due": amounts["due"], "overdue": amounts["overdue"]}
+                for currency, amounts in totals.items()
+            ],
+        }
+
+    # ------------------------------------------------------------
+    # EXECUTION
+    # ------------------------------------------------------------
+
+    @api.model
+    def _execute_followups(self, company, batch_size=100, today=None):
+        """Execute the automated follow-ups due today in ``company``.
+
+        Each customer is processed in its own transaction (committed at once
+        outside tests): its row is locked first and its situation read again,
+        so a second worker skips it or finds nothing left to do, and a crash
+        loses at most the customer in progress, which the next run redoes.
+        E-mails, SMS and letters are queued in that same transaction, so they
+        exist exactly when the step is recorded.
+
+        :return: True when customers remain for another run.
+        """
+        today = today or fields.Date.context_today(self)
+        Partner = self.env["res.partner"].with_company(company)
+        summaries = self._get_partner_summaries(company, today=today)
+        due_ids = sorted(
+            pid for pid, summary in summaries.items() if summary["status"] == STATUS_ACTION and summary["level"]
+        )
+        manual_ids = set(Partner.browse(due_ids).filtered(lambda p: p.followup_reminder_type == "manual").ids)
+        todo = [pid for pid in due_ids if pid not in manual_ids]
+        auto_commit = Partner._is_followup_auto_commit()
+        report = self.env.context.get("followup_report")
+        for partner_id in todo[:batch_size]:
+            try:
+                with self.env.cr.savepoint(flush=True):
+                    done = self._execute_partner(Partner.browse(partner_id), company, today)
+            except Exception:
+                _logger.exception("Payment follow-up of partner %s failed", partner_id)
+                if report is not None:
+                    report.setdefault("errors", []).append(partner_id)
+                done = None
+            if report is not None and done:
+                report.setdefault("done", []).append(done)
+            if auto_commit:
+                self.env.cr.commit()
+        return len(todo) > batch_size
+
+    @api.model
+    def _lock_partner(self, partner):
+        """Lock a customer's row for this transaction; False when another
+        transaction holds it or changed it since this one began."""
+        try:
+            with self.env.cr.savepoint(flush=False):
+                self.env.cr.execute(
+                    "SELECT id FROM res_partner WHERE id = %s FOR NO KEY UPDATE SKIP LOCKED",
+                    [partner.id],
+                )
+                return bool(self.env.cr.fetchone())
+        except psycopg2.errors.SerializationFailure:
+            return False
+
+    @api.model
+    def _execute_partner(self, partner, company, today):
+        """Execute the level due for one customer, if it is still due once locked."""
+        if not self._lock_partner(partner):
+            return None
+        summary = self._get_partner_summaries(company, partner_ids=partner.ids, today=today).get(partner.id)
+        if not summary or summary["status"] != STATUS_ACTION or not summary["level"]:
+            return None
+        level = summary["level"]
+        if not level.auto_execute:
+            partner._followup_propose_level(level)
+            return {"partner": partner, "level": level, "done": [_("proposed to a person")], "skipped": []}
+        return self._execute_level(partner, level, today)
+
+    @api.model
+    def _execute_level(self, partner, level, today=None):
+        """Do every action of ``level`` for ``partner``; an action that cannot be
+        done is skipped with its reason, never the whole follow-up."""
+        today = today or fields.Date.context_today(self)
+        done, skipped = [], []
+        actions = [
+            (level.send_email, _("e-mail"), partner._followup_send_email),
+            (level.send_letter, _("letter"), partner._followup_send_letter),
+            (level.send_sms, _("SMS"), partner._followup_send_sms),
+            (level.manual_action, _("manual action"), partner._followup_schedule_manual_action),
+        ]
+        for enabled, label, method in actions:
+            if not enabled:
+                continue
+            try:
+                with self.env.cr.savepoint(flush=True):
+                    done.append(method(level))
+            except FollowupSkip as skip:
+                skipped.append((label, str(skip)))
+            except Exception as error:  # a broken template must not stop the run
+                _logger.warning("Follow-up %s of partner %s failed: %s", label, partner.id, error)
+                skipped.append((label, _("it failed: %s", error)))
+        partner._followup_record_level(level, today)
+        partner._followup_log(level, done, skipped)
+        if skipped:
+            partner._followup_report_skipped(level, skipped)
+        return {"partner": partner, "level": level, "done": done, "skipped": skipped}
+
+
+class FollowupSkip(Exception):
+    """An action of a follow-up level cannot be done for this customer; the
+    message says why, in the user's language."""

@@ -1,0 +1,82 @@
+from odoo import fields, models, tools
+
+
+class AccountFollowupAgedReceivable(models.Model):
+    """Open receivables per customer in aging columns, read-only (a SQL view).
+
+    Amounts are in company currency; columns are counted from each item's due
+    date to today."""
+
+    _name = "account.followup.aged.receivable"
+    _description = "Aged Receivable"
+    _auto = False
+    _order = "total desc"
+    _rec_name = "partner_id"
+    _depends = {
+        "account.move.line": [
+            "amount_residual",
+            "date_maturity",
+            "parent_state",
+            "reconciled",
+            "company_id",
+            "partner_id",
+        ],
+        "account.move": ["invoice_date", "date"],
+        "res.partner": ["commercial_partner_id"],
+    }
+
+    partner_id = fields.Many2one("res.partner", string="Customer", readonly=True)
+    company_id = fields.Many2one("res.company", readonly=True)
+    currency_id = fields.Many2one("res.currency", readonly=True)
+    user_id = fields.Many2one(related="partner_id.user_id", string="Salesperson")
+    followup_responsible_id = fields.Many2one(related="partner_id.followup_responsible_id")
+    trust = fields.Selection(related="partner_id.trust")
+    not_due = fields.Monetary(readonly=True)
+    days_1_30 = fields.Monetary(string="1-30", readonly=True)
+    days_31_60 = fields.Monetary(string="31-60", readonly=True)
+    days_61_90 = fields.Monetary(string="61-90", readonly=True)
+    days_91_120 = fields.Monetary(string="91-120", readonly=True)
+    older = fields.Monetary(readonly=True)
+    total = fields.Monetary(readonly=True)
+
+    def init(self):
+        tools.drop_view_if_exists(self.env.cr, self._table)
+        self.env.cr.execute(
+            f"""
+            CREATE VIEW {self._table} AS (
+                WITH items AS (
+                    SELECT aml.id,
+                           p.commercial_partner_id AS partner_id,
+                           aml.company_id,
+                           aml.amount_residual AS residual,
+                           CURRENT_DATE - COALESCE(aml.date_maturity, move.invoice_date, move.date) AS age
+                      FROM account_move_line aml
+                      JOIN account_move move ON move.id = aml.move_id
+                      JOIN account_account account ON account.id = aml.account_id
+                      JOIN res_partner p ON p.id = aml.partner_id
+                     WHERE aml.parent_state = 'posted'
+                       AND account.account_type = 'asset_receivable'
+                       AND NOT aml.reconciled
+                       AND aml.amount_residual != 0
+                )
+                SELECT MIN(items.id) AS id,
+                       items.partner_id,
+                       items.company_id,
+                       company.currency_id,
+                       SUM(residual) FILTER (WHERE age <= 0) AS not_due,
+                       SUM(residual) FILTER (WHERE age BETWEEN 1 AND 30) AS days_1_30,
+                       SUM(residual) FILTER (WHERE age BETWEEN 31 AND 60) AS days_31_60,
+                       SUM(residual) FILTER (WHERE age BETWEEN 61 AND 90) AS days_61_90,
+                       SUM(residual) FILTER (WHERE age BETWEEN 91 AND 120) AS days_91_120,
+                       SUM(residual) FILTER (WHERE age > 120) AS older,
+                       SUM(residual) AS total
+                  FROM items
+                  JOIN res_company company ON company.id = items.company_id
+              GROUP BY items.partner_id, items.company_id, company.currency_id
+            )
+            """
+        )
+
+    def action_open_statement(self):
+        self.ensure_one()
+        return self.partner_id.with_company(self.company_id).action_followup_open_statement()

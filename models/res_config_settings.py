@@ -1,0 +1,14 @@
+from odoo import fields, models
+
+
+class ResConfigSettings(models.TransientModel):
+    _inherit = "res.config.settings"
+
+    payment_followup_enabled = fields.Boolean(
+        related="company_id.payment_followup_enabled",
+        readonly=False,
+    )
+    followup_default_responsible_id = fields.Many2one(
+        related="company_id.followup_default_responsible_id",
+        readonly=False,
+    )

@@ -1,0 +1,501 @@
+import logging
+import threading
+
+from markupsafe import Markup
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import format_date
+
+from .account_followup import STATUS_ACTION, STATUS_NONE, STATUS_OVERDUE, FollowupSkip
+
+_logger = logging.getLogger(__name__)
+
+
+class ResPartner(models.Model):
+    _inherit = "res.partner"
+
+    # The follow-up situation is computed from the open items each time it is
+    # read or searched (set-based, see account.followup): it is right at every
+    # moment without a nightly recompute. Only what a person decides is stored.
+    followup_status = fields.Selection(
+        [
+            (STATUS_ACTION, "In need of action"),
+            (STATUS_OVERDUE, "With overdue invoices"),
+            (STATUS_NONE, "No action needed"),
+        ],
+        string="Follow-up Status",
+        compute="_compute_followup_data",
+        search="_search_followup_status",
+    )
+    followup_level_id = fields.Many2one(
+        "account.followup.level",
+        string="Follow-up Level",
+        compute="_compute_followup_data",
+        search="_search_followup_level_id",
+        help="The last level reached by the customer's oldest overdue invoice.",
+    )
+    followup_next_action_date = fields.Date(
+        string="Next Follow-up",
+        compute="_compute_followup_data",
+        inverse="_inverse_followup_next_action_date",
+        search="_search_followup_next_action_date",
+        help="When the next follow-up level becomes due; in manual mode, the date a person planned.",
+    )
+    followup_reminder_type = fields.Selection(
+        [("automatic", "Automatic"), ("manual", "Manual")],
+        string="Reminders",
+        default="automatic",
+        required=True,
+        help="Automatic: the follow-up plan decides when. Manual: a person planned the next reminder.",
+    )
+    followup_planned_date = fields.Date(
+        string="Planned Reminder",
+        copy=False,
+        help="Next reminder date planned by a person (manual mode).",
+    )
+    followup_responsible_id = fields.Many2one(
+        "res.users",
+        string="Follow-up Responsible",
+        tracking=True,
+        help="Receives this customer's follow-up activities. Empty: the salesperson.",
+    )
+    followup_letter_to_print = fields.Boolean(
+        copy=False,
+        help="A follow-up letter is waiting to be printed and posted.",
+    )
+    total_due = fields.Monetary(
+        compute="_compute_followup_data",
+        currency_field="followup_currency_id",
+        groups="account.group_account_readonly,account.group_account_invoice",
+    )
+    total_overdue = fields.Monetary(
+        compute="_compute_followup_data",
+        currency_field="followup_currency_id",
+        groups="account.group_account_readonly,account.group_account_invoice",
+    )
+    followup_currency_id = fields.Many2one("res.currency", compute="_compute_followup_currency_id")
+
+    # ------------------------------------------------------------
+    # COMPUTE METHODS
+    # ------------------------------------------------------------
+
+    def _get_followup_summaries(self):
+        """Summaries of these partners' commercial entities in the current company."""
+        partners = self.commercial_partner_id
+        return self.env["account.followup"]._get_partner_summaries(
+            self.env.company, partner_ids=partners.ids if self.ids else None
+        )
+
+    @api.depends_context("company")
+    def _compute_followup_currency_id(self):
+        self.followup_currency_id = self.env.company.currency_id
+
+    @api.depends_context("company")
+    @api.depends("followup_reminder_type", "followup_planned_date")
+    def _compute_followup_data(self):
+        real = self.filtered("id")
+        summaries = real._get_followup_summaries() if real else {}
+        today = fields.Date.context_today(self)
+        for partner in self:
+            summary = summaries.get(partner.commercial_partner_id.id)
+            partner.total_due = summary["balance"] if summary else 0.0
+            partner.total_overdue = summary["total_overdue"] if summary else 0.0
+            partner.followup_level_id = summary["reached"] if summary else False
+            status = summary["status"] if summary else STATUS_NONE
+            next_date = summary["next_date"] if summary else False
+            if partner.followup_reminder_type == "manual":
+                next_date = partner.followup_planned_date
+                if summary and summary["balance"] > 0:
+                    due = next_date and next_date <= today
+                    status = STATUS_ACTION if due else (STATUS_OVERDUE if summary["total_overdue"] else STATUS_NONE)
+            partner.followup_status = status
+            partner.followup_next_action_date = next_date
+
+    def _inverse_followup_next_action_date(self):
+        for partner in self:
+            partner.write(
+                {
+                    "followup_planned_date": partner.followup_next_action_date,
+                    "followup_reminder_type": "manual",
+                }
+            )
+
+    def _get_followup_status_partner_ids(self):
+        """{status: set of commercial partner ids} for the current company, in one pass."""
+        summaries = self.env["account.followup"]._get_partner_summaries(self.env.company)
+        today = fields.Date.context_today(self)
+        by_status = {STATUS_ACTION: set(), STATUS_OVERDUE: set(), STATUS_NONE: set()}
+        self.env["res.partner"].flush_model(["followup_reminder_type", "followup_planned_date"])
+        self.env.cr.execute("SELECT id, followup_planned_date FROM res_partner WHERE followup_reminder_type = 'manual'")
+        manual = dict(self.env.cr.fetchall())
+        for partner_id, summary in summaries.items():
+            status = summary["status"]
+            if partner_id in manual and summary["balance"] > 0:
+                planned = manual[partner_id]
+                if planned and planned <= today:
+                    status = STATUS_ACTION
+                elif summary["total_overdue"]:
+                    status = STATUS_OVERDUE
+                else:
+                    status = STATUS_NONE
+            by_status[status].add(partner_id)
+        return by_status, summaries
+
+    def _search_followup_status(self, operator, value):
+        if operator not in ("=", "!=", "in", "not in"):
+            raise UserError(_("Unsupported search on the follow-up status: %s", operator))
+        values = {value} if isinstance(value, str) else set(value or [])
+        by_status, _summaries = self._get_followup_status_partner_ids()
+        positive = operator in ("=", "in")
+        if STATUS_NONE in values:
+            # "no action needed" is everybody but the others.
+            other_ids = set().union(*(ids for status, ids in by_status.items() if status not in values))
+            return [("id", "not in" if positive else "in", list(other_ids))]
+        ids = set().union(*(by_status[status] for status in values if status in by_status))
+        return [("id", "in" if positive else "not in", list(ids))]
+
+    def _search_followup_level_id(self, operator, value):
+        summaries = self.env["account.followup"]._get_partner_summaries(self.env.company)
+        levels = self.env["account.followup.level"]._search([("id", operator, value)]) if value else None
+        if levels is not None:
+            level_ids = set(self.env["account.followup.level"].browse(levels).ids)
+            ids = [pid for pid, summary in summaries.items() if summary["reached"].id in level_ids]
+        else:
+            positive = operator in ("=", "in")
+            ids = [pid for pid, summary in summaries.items() if bool(summary["reached"]) != positive]
+            return [("id", "not in", ids)] if positive else [("id", "in", ids)]
+        return [("id", "in", ids)]
+
+    def _search_followup_next_action_date(self, operator, value):
+        if operator not in ("=", "!=", "<", "<=", ">", ">="):
+            raise UserError(_("Unsupported search on the next follow-up date: %s", operator))
+        value = fields.Date.to_date(value)
+        ops = {
+            "=": lambda a, b: a == b,
+            "!=": lambda a, b: a != b,
+            "<": lambda a, b: a < b,
+            "<=": lambda a, b: a <= b,
+            ">": lambda a, b: a > b,
+            ">=": lambda a, b: a >= b,
+        }
+        summaries = self.env["account.followup"]._get_partner_summaries(self.env.company)
+        manual = self.search_fetch([("followup_reminder_type", "=", "manual")], ["followup_planned_date"])
+        dates = {pid: summary["next_date"] for pid, summary in summaries.items()}
+        dates.update({partner.id: partner.followup_planned_date for partner in manual})
+        ids = [pid for pid, date in dates.items() if date and ops[operator](date, value)]
+        return [("id", "in", ids)]
+
+    # ------------------------------------------------------------
+    # ACTION METHODS
+    # ------------------------------------------------------------
+
+    def action_followup_back_to_automatic(self):
+        self.write({"followup_reminder_type": "automatic", "followup_planned_date": False})
+        for partner in self:
+            partner.message_post(body=_("Follow-up reminders are back to automatic: the plan decides when."))
+        return True
+
+    def action_followup_open_plan_wizard(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Plan the next reminder"),
+            "res_model": "res.partner.followup.plan",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_partner_id": self.id},
+        }
+
+    def action_followup_open_note_wizard(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Log a note"),
+            "res_model": "res.partner.followup.note",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_partner_id": self.id},
+        }
+
+    def action_followup_open_statement(self):
+        """The Customer statements screen, on this customer (even when nothing is due)."""
+        self.ensure_one()
+        return {
+            "type": "ir.actions.client",
+            "tag": "account_payment_followup.customer_statements",
+            "name": _("Customer Statements"),
+            "params": {"partner_id": self.commercial_partner_id.id},
+        }
+
+    def action_followup_print_letter(self):
+        """Print the follow-up letters of these customers as one PDF."""
+        partners = self.commercial_partner_id
+        partners.sudo().write({"followup_letter_to_print": False})
+        return self.env.ref("account_payment_followup.action_report_followup_letter").report_action(partners)
+
+    def action_followup_send_email(self):
+        """Open the mail composer on the level's template, editable for this customer."""
+        self.ensure_one()
+        partner = self.commercial_partner_id
+        level = partner.followup_level_id or self.env["account.followup"]._get_levels(self.env.company)[:1]
+        template = level.mail_template_id or self.env.ref(
+            "account_payment_followup.mail_template_followup_first", raise_if_not_found=False
+        )
+        recipients = partner._get_followup_email_recipients()
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Send a payment reminder"),
+            "res_model": "mail.compose.message",
+            "view_mode": "form",
+            "target": "new",
+            "context": {
+                "default_model": "res.partner",
+                "default_res_ids": partner.ids,
+                "default_template_id": template.id if template else False,
+                "default_composition_mode": "comment",
+                "default_partner_ids": recipients.ids,
+                "default_email_layout_xmlid": "mail.mail_notification_light",
+                "followup_level_id": partner.followup_level_id.id
+                if partner.followup_status == STATUS_ACTION
+                else False,
+            },
+        }
+
+    def action_followup_done(self):
+        """A person did the follow-up proposed for these customers: record the
+        level as executed (it will not be proposed again) and close its activities."""
+        for partner in self.commercial_partner_id:
+            level = partner.followup_level_id
+            if partner.followup_status != STATUS_ACTION or not level:
+                continue
+            partner._followup_record_level(level)
+            partner.activity_ids.filtered(lambda a, level=level: a.followup_level_id == level).action_feedback(
+                feedback=_("Follow-up done")
+            )
+            partner.message_post(body=_("Follow-up “%s” done.", level.name))
+        return True
+
+    # ------------------------------------------------------------
+    # BUSINESS METHODS
+    # ------------------------------------------------------------
+
+    def _get_followup_statement(self, only_overdue=False):
+        """Statement values for the e-mail and letter templates (current company)."""
+        self.ensure_one()
+        return self.env["account.followup"]._get_statement(self.commercial_partner_id, only_overdue=only_overdue)
+
+    def _get_followup_email_recipients(self):
+        """The customer's invoice contacts with an e-mail address, else the customer."""
+        self.ensure_one()
+        partner = self.commercial_partner_id
+        contacts = partner.child_ids.filtered(lambda c: c.type == "invoice" and c.email)
+        if not contacts and partner.email:
+            contacts = partner
+        return contacts
+
+    def _get_followup_sms_number(self):
+        """The customer's mobile (else phone), validated and formatted in E.164
+        for its country, or None."""
+        self.ensure_one()
+        from odoo.addons.phone_validation.tools import phone_validation
+
+        partner = self.commercial_partner_id
+        country = partner.country_id or self.env.company.country_id
+        for number in (partner.mobile, partner.phone):
+            if not number:
+                continue
+            try:
+                return phone_validation.phone_format(
+                    number,
+                    country.code if country else None,
+                    country.phone_code if country else None,
+                    force_format="E164",
+                    raise_exception=True,
+                )
+            except UserError:
+                continue
+        return None
+
+    def _get_followup_responsible(self, level=None):
+        self.ensure_one()
+        return (
+            (level and level.manual_action_responsible_id)
+            or self.followup_responsible_id
+            or self.user_id
+            or self.env.company.followup_default_responsible_id
+            or self.env.ref("base.user_admin")
+        )
+
+    def _followup_record_level(self, level, today=None):
+        """Record that ``level`` was executed for this customer: each chased item
+        gets the level it has reached (never lower than what it had), so no level
+        is ever sent twice for the same item."""
+        self.ensure_one()
+        today = today or fields.Date.context_today(self)
+        followup = self.env["account.followup"]
+        levels = followup._get_levels(self.env.company).filtered(lambda lvl: lvl.delay <= level.delay)
+        items = followup._get_statement_items(self, self.env.company).filtered(
+            lambda item: item.amount_residual > 0
+            and not item.blocked
+            and not item.move_id.followup_excluded
+            and not (item.move_id.expected_payment_date and item.move_id.expected_payment_date > today)
+        )
+        for item in items:
+            reached = followup._item_reached_level(levels, item, today)
+            if reached and (not item.followup_level_id or item.followup_level_id.delay < reached.delay):
+                item.sudo().write({"followup_level_id": reached.id, "followup_date": today})
+        # Touch the partner row so that a concurrent run that read it before
+        # our commit gets a serialization error instead of sending again.
+        self.sudo().write({"followup_planned_date": self.followup_planned_date})
+        self.invalidate_recordset(["followup_status", "followup_level_id", "followup_next_action_date"])
+
+    def _followup_log(self, level, done, skipped):
+        """Log what a follow-up did, and did not do, in the customer's chatter."""
+        self.ensure_one()
+        items = list(done) + [
+            _("Skipped: %(action)s (%(reason)s)", action=action, reason=reason) for action, reason in skipped
+        ]
+        body = Markup("<p>%s</p><ul>%s</ul>") % (
+            _("Payment follow-up “%s”", level.name),
+            Markup("").join(Markup("<li>%s</li>") % item for item in items),
+        )
+        self.message_post(body=body, subtype_xmlid="mail.mt_note")
+
+    def _followup_report_skipped(self, level, skipped):
+        """Ask the responsible to fix what prevented an action."""
+        self.ensure_one()
+        reasons = "; ".join(f"{action}: {reason}" for action, reason in skipped)
+        self.activity_schedule(
+            "mail.mail_activity_data_todo",
+            summary=_("Fix the follow-up data of %s", self.display_name),
+            note=_(
+                "The follow-up “%(level)s” could not do everything: %(reasons)s",
+                level=level.name,
+                reasons=reasons,
+            ),
+            user_id=self._get_followup_responsible(level).id,
+            followup_level_id=level.id,
+        )
+
+    @api.model
+    def _is_followup_auto_commit(self):
+        return not getattr(threading.current_thread(), "testing", False)
+
+    @api.model
+    def _cron_execute_followups(self, batch_size=100):
+        """Execute today's automated follow-ups of every enabled company."""
+        companies = self.env["res.company"].search([("payment_followup_enabled", "=", True)])
+        remaining = False
+        for company in companies:
+            followup = self.env["account.followup"].with_company(company)
+            remaining |= followup._execute_followups(company, batch_size=batch_size)
+        if remaining and self._is_followup_auto_commit():
+            self.env.ref("account_payment_followup.ir_cron_payment_followup")._trigger()
+        return True
+
+    def _format_followup_date(self, date):
+        return format_date(self.env, date, lang_code=self.lang)
+
+    # ------------------------------------------------------------
+    # FOLLOW-UP ACTIONS (each returns what it did, or raises FollowupSkip)
+    # ------------------------------------------------------------
+
+    def _followup_send_email(self, level):
+        self.ensure_one()
+        recipients = self._get_followup_email_recipients()
+        if not recipients:
+            raise FollowupSkip(_("the customer has no e-mail address"))
+        template = level.mail_template_id
+        subject = template._render_field("subject", self.ids, compute_lang=True)[self.id]
+        body = template._render_field("body_html", self.ids, compute_lang=True, options={"post_process": True})[self.id]
+        attachments = self._get_followup_invoice_attachments() if level.join_invoices else []
+        test_address = self.env.company.followup_test_email
+        if test_address:
+            # Test mode: every follow-up e-mail goes to one address, nobody else.
+            message = self.message_post(
+                body=body,
+                subject=subject,
+                message_type="comment",
+                subtype_xmlid="mail.mt_note",
+                attachments=attachments,
+            )
+            self.env["mail.mail"].sudo().create(
+                {
+                    "body_html": body,
+                    "email_to": test_address,
+                    "mail_message_id": message.id,
+                    "attachment_ids": [fields.Command.set(message.attachment_ids.ids)],
+                }
+            )
+            return _("e-mail sent to the test address %s", test_address)
+        self.with_context(mail_notify_force_send=False, mail_post_autofollow=False).message_post(
+            body=body,
+            subject=subject,
+            partner_ids=recipients.ids,
+            message_type="comment",
+            subtype_xmlid="mail.mt_comment",
+            attachments=attachments,
+            email_layout_xmlid="mail.mail_notification_light",
+        )
+        return _("e-mail sent to %s", ", ".join(recipients.mapped("email_formatted")))
+
+    def _get_followup_invoice_attachments(self):
+        """PDFs of the customer's overdue invoices, as (name, content) pairs."""
+        statement = self._get_followup_statement(only_overdue=True)
+        moves = self.env["account.move"].browse({line["move_id"] for line in statement["lines"]})
+        attachments = []
+        for move in moves.filtered(lambda m: m.move_type in ("out_invoice", "out_receipt")):
+            content, _type = self.env["ir.actions.report"]._render_qweb_pdf("account.account_invoices", move.ids)
+            attachments.append((f"{move._get_report_base_filename()}.pdf", content))
+        return attachments
+
+    def _followup_send_letter(self, level):
+        self.ensure_one()
+        if not (self.street or self.street2) or not self.city or not self.country_id:
+            raise FollowupSkip(_("the customer has no complete postal address"))
+        if "snailmail.letter" in self.env and level.auto_execute:
+            report = self.env.ref("account_payment_followup.action_report_followup_letter")
+            self.env["snailmail.letter"].sudo().create(
+                {
+                    "partner_id": self.id,
+                    "model": "res.partner",
+                    "res_id": self.id,
+                    "user_id": self.env.user.id,
+                    "company_id": self.env.company.id,
+                    "report_template": report.id,
+                }
+            )
+            return _("letter posted with Snailmail")
+        self.sudo().followup_letter_to_print = True
+        return _("letter waiting to be printed")
+
+    def _followup_send_sms(self, level):
+        self.ensure_one()
+        number = self._get_followup_sms_number()
+        if not number:
+            raise FollowupSkip(_("the customer has no valid mobile number"))
+        body = level.sms_template_id._render_field("body", self.ids, compute_lang=True)[self.id]
+        self._message_sms(body, sms_numbers=[number], put_in_queue=True)
+        return _("SMS sent to %s", number)
+
+    def _followup_schedule_manual_action(self, level):
+        self.ensure_one()
+        responsible = self._get_followup_responsible(level)
+        self.activity_schedule(
+            activity_type_id=(
+                level.manual_action_type_id or self.env.ref("account_payment_followup.mail_activity_type_followup")
+            ).id,
+            summary=level.name,
+            note=level.manual_action_note,
+            user_id=responsible.id,
+            followup_level_id=level.id,
+        )
+        return _("activity “%(action)s” for %(user)s", action=level.manual_action_note, user=responsible.name)
+
+    def _followup_propose_level(self, level):
+        """A level for a person: propose it as an activity, once."""
+        self.ensure_one()
+        if self.activity_ids.filtered(lambda a: a.followup_level_id == level):
+            return
+        self._followup_schedule_manual_action(level)

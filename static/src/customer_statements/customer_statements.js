@@ -1,0 +1,2 @@
+/** @odoo-module **/
+// Placeholder replaced by the Customer statements client action.

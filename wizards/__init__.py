@@ -1,0 +1,1 @@
+from . import account_move_expected_payment, mail_compose_message, res_partner_followup_note, res_partner_followup_plan
