@@ -16,6 +16,15 @@ from odoo.tools import SQL
 
 _logger = logging.getLogger(__name__)
 
+# An item's due date: its maturity date; for an invoice without payment term,
+# the invoice date (Odoo fills the maturity of such an invoice with the day it
+# was created, which is not when the customer was asked to pay).
+DUE_DATE_SQL = """
+    CASE WHEN move.invoice_payment_term_id IS NULL AND move.invoice_date IS NOT NULL
+         THEN move.invoice_date
+         ELSE COALESCE(aml.date_maturity, move.invoice_date, move.date)
+    END"""
+
 STATUS_ACTION = "in_need_of_action"
 STATUS_OVERDUE = "with_overdue_invoices"
 STATUS_NONE = "no_action_needed"
@@ -56,7 +65,7 @@ class AccountFollowup(models.AbstractModel):
             """
             SELECT aml.id,
                    p.commercial_partner_id AS partner_id,
-                   COALESCE(aml.date_maturity, move.invoice_date, move.date) AS due_date,
+                   %(due_date)s AS due_date,
                    aml.amount_residual AS residual,
                    (aml.amount_residual > 0
                     AND NOT COALESCE(aml.blocked, FALSE)
@@ -77,6 +86,7 @@ class AccountFollowup(models.AbstractModel):
             """,
             company=company.id,
             partner_clause=partner_clause,
+            due_date=SQL(DUE_DATE_SQL),
         )
 
     # ------------------------------------------------------------
@@ -177,10 +187,17 @@ class AccountFollowup(models.AbstractModel):
         }
 
     @api.model
+    def _get_item_due_date(self, item):
+        """Python twin of DUE_DATE_SQL."""
+        move = item.move_id
+        if not move.invoice_payment_term_id and move.invoice_date:
+            return move.invoice_date
+        return item.date_maturity or move.invoice_date or move.date
+
+    @api.model
     def _item_reached_level(self, levels, item, today):
         """The highest level whose delay ``item`` (an open journal item) has reached."""
-        due_date = item.date_maturity or item.move_id.invoice_date or item.move_id.date
-        days_late = (today - due_date).days
+        days_late = (today - self._get_item_due_date(item)).days
         return levels.filtered(lambda lvl: lvl.delay <= days_late)[-1:]
 
     # ------------------------------------------------------------
@@ -209,7 +226,7 @@ class AccountFollowup(models.AbstractModel):
         totals = defaultdict(lambda: {"due": 0.0, "overdue": 0.0})
         for item in items:
             move = item.move_id
-            due_date = item.date_maturity or move.invoice_date or move.date
+            due_date = self._get_item_due_date(item)
             days_late = (today - due_date).days
             excluded = item.blocked or move.followup_excluded
             if only_overdue and (days_late <= 0 or excluded):

@@ -1,5 +1,7 @@
 from odoo import fields, models, tools
 
+from .account_followup import DUE_DATE_SQL
+
 
 class AccountFollowupAgedReceivable(models.Model):
     """Open receivables per customer in aging columns, read-only (a SQL view).
@@ -21,7 +23,7 @@ class AccountFollowupAgedReceivable(models.Model):
             "company_id",
             "partner_id",
         ],
-        "account.move": ["invoice_date", "date"],
+        "account.move": ["invoice_date", "date", "invoice_payment_term_id"],
         "res.partner": ["commercial_partner_id"],
     }
 
@@ -49,7 +51,7 @@ class AccountFollowupAgedReceivable(models.Model):
                            p.commercial_partner_id AS partner_id,
                            aml.company_id,
                            aml.amount_residual AS residual,
-                           CURRENT_DATE - COALESCE(aml.date_maturity, move.invoice_date, move.date) AS age
+                           CURRENT_DATE - {DUE_DATE_SQL} AS age
                       FROM account_move_line aml
                       JOIN account_move move ON move.id = aml.move_id
                       JOIN account_account account ON account.id = aml.account_id

@@ -1,0 +1,105 @@
+from datetime import date
+
+from odoo import Command
+
+from odoo.addons.account.tests.common import AccountTestInvoicingCommon
+
+
+class FollowupCommon(AccountTestInvoicingCommon):
+    """A company with follow-ups enabled, its default plan and a few customers."""
+
+    @classmethod
+    def setUpClass(cls, chart_template_ref=None):
+        super().setUpClass(chart_template_ref=chart_template_ref)
+        cls.company = cls.company_data["company"]
+        cls.company.payment_followup_enabled = True
+        cls.company.email = "accounts@company.example.com"
+        cls.levels = cls.env["account.followup.level"].search([("company_id", "=", cls.company.id)])
+        cls.level_before, cls.level_first, cls.level_call, cls.level_second, cls.level_notice = cls.levels
+        cls.belgium = cls.env.ref("base.be")
+        cls.accountant = cls.env["res.users"].create(
+            {
+                "name": "Anna Accountant",
+                "login": "anna.followup",
+                "email": "anna@company.example.com",
+                "company_id": cls.company.id,
+                "company_ids": [Command.set(cls.company.ids)],
+                "groups_id": [Command.set([cls.env.ref("account.group_account_invoice").id])],
+            }
+        )
+        cls.customer = cls._create_customer("Customer One", "one@customer.example.com")
+        cls.term_30 = cls.env["account.payment.term"].create(
+            {
+                "name": "30 days",
+                "line_ids": [Command.create({"value": "percent", "value_amount": 100, "nb_days": 30})],
+            }
+        )
+        cls.term_installments = cls.env["account.payment.term"].create(
+            {
+                "name": "Half now, half in 30 days",
+                "line_ids": [
+                    Command.create({"value": "percent", "value_amount": 50, "nb_days": 0}),
+                    Command.create({"value": "percent", "value_amount": 50, "nb_days": 30}),
+                ],
+            }
+        )
+
+    @classmethod
+    def _create_customer(cls, name, email=None, **vals):
+        return cls.env["res.partner"].create(
+            {
+                "name": name,
+                "email": email,
+                "is_company": True,
+                "street": "Rue du Marché 1",
+                "city": "Bruxelles",
+                "zip": "1000",
+                "country_id": cls.belgium.id,
+                "mobile": "+32 470 12 34 56",
+                **vals,
+            }
+        )
+
+    @classmethod
+    def _invoice(cls, partner, amount, invoice_date, term=None, move_type="out_invoice", currency=None, post=True):
+        move = cls.env["account.move"].create(
+            {
+                "move_type": move_type,
+                "partner_id": partner.id,
+                "invoice_date": invoice_date,
+                "date": invoice_date,
+                "invoice_payment_term_id": term.id if term else False,
+                "currency_id": (currency or cls.company.currency_id).id,
+                "invoice_line_ids": [
+                    Command.create({"name": "Services", "quantity": 1, "price_unit": amount, "tax_ids": []})
+                ],
+            }
+        )
+        if post:
+            move.action_post()
+        return move
+
+    @classmethod
+    def _pay(cls, move, amount, pay_date):
+        return (
+            cls.env["account.payment.register"]
+            .with_context(active_model="account.move", active_ids=move.ids)
+            .create({"amount": amount, "payment_date": pay_date})
+            ._create_payments()
+        )
+
+    def _run_cron(self):
+        self.env["res.partner"]._cron_execute_followups()
+
+    def _followup_mails(self, partner):
+        """E-mails queued to ``partner``'s e-mail address."""
+        return self.env["mail.mail"].search([("recipient_ids", "in", partner.ids)])
+
+    def _followup_messages(self, partner):
+        return self.env["mail.message"].search(
+            [("model", "=", "res.partner"), ("res_id", "=", partner.id), ("message_type", "=", "comment")]
+        )
+
+    @staticmethod
+    def d(text):
+        return date.fromisoformat(text)

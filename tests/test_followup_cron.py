@@ -1,0 +1,232 @@
+from unittest.mock import patch
+
+from freezegun import freeze_time
+
+from odoo.tests import tagged
+
+from odoo.addons.account_payment_followup.models.account_followup import AccountFollowup
+
+from .common import FollowupCommon
+
+
+class SimulatedCrash(BaseException):
+    """A worker killed in the middle of a batch (not an error the run handles)."""
+
+
+@tagged("post_install", "-at_install")
+class TestFollowupCron(FollowupCommon):
+    def test_reminder_before_due_date_is_emailed_once(self):
+        move = self._invoice(self.customer, 100, "2026-01-01", term=self.term_30)  # due 2026-01-31
+        with freeze_time("2026-01-28"):
+            self._run_cron()
+            mails = self._followup_mails(self.customer)
+            self.assertEqual(len(mails), 1)
+            self.assertIn(move.name, str(mails.body_html))
+            self.assertIn("Upcoming payment", mails.subject)
+            self.assertEqual(mails.recipient_ids, self.customer)
+            receivable = move.line_ids.filtered(lambda line: line.account_type == "asset_receivable")
+            self.assertEqual(receivable.followup_level_id, self.level_before)
+            notes = self.customer.message_ids.filtered(lambda m: "Reminder before the due date" in str(m.body))
+            self.assertEqual(len(notes), 1)
+            self.assertIn("one@customer.example.com", str(notes.body))
+            # Re-running the same day sends nothing new.
+            self._run_cron()
+            self.assertEqual(len(self._followup_mails(self.customer)), 1)
+        with freeze_time("2026-01-30"):
+            self._run_cron()
+            self.assertEqual(len(self._followup_mails(self.customer)), 1, "no level between -3 and +1")
+        with freeze_time("2026-02-01"):
+            self._run_cron()
+            mails = self._followup_mails(self.customer)
+            self.assertEqual(len(mails), 2)
+            self.assertTrue(self.customer.followup_letter_to_print, "first reminder: a letter to print")
+            self.assertEqual(receivable.followup_level_id, self.level_first)
+            self.assertEqual(self.customer.followup_next_action_date, self.d("2026-02-15"))
+
+    def test_email_goes_to_invoice_contacts(self):
+        contact = self.env["res.partner"].create(
+            {
+                "name": "Billing Dept",
+                "type": "invoice",
+                "parent_id": self.customer.id,
+                "email": "billing@customer.example.com",
+            }
+        )
+        self._invoice(self.customer, 100, "2026-01-01")
+        with freeze_time("2026-01-02"):
+            self._run_cron()
+        mail = self.env["mail.mail"].search([("recipient_ids", "in", contact.ids)])
+        self.assertEqual(len(mail), 1)
+        self.assertNotIn(self.customer, mail.recipient_ids)
+
+    def test_manual_level_becomes_an_activity_for_the_responsible(self):
+        self.customer.followup_responsible_id = self.accountant
+        self._invoice(self.customer, 100, "2026-01-01")
+        with freeze_time("2026-01-16"):
+            self._run_cron()
+            self._run_cron()
+            activities = self.customer.activity_ids.filtered(lambda a: a.followup_level_id == self.level_call)
+            self.assertEqual(len(activities), 1)
+            self.assertEqual(activities.user_id, self.accountant)
+            self.assertFalse(self._followup_mails(self.customer), "the 15-day level is for a person")
+            self.assertEqual(self.customer.followup_status, "in_need_of_action")
+            # The person calls and marks the activity done: the level is executed.
+            activities.action_feedback(feedback="Called, will pay")
+            self.customer.invalidate_recordset()
+            self.assertEqual(self.customer.followup_status, "with_overdue_invoices")
+            self._run_cron()
+            self.assertFalse(self.customer.activity_ids.filtered(lambda a: a.followup_level_id == self.level_call))
+
+    def test_responsible_falls_back_to_salesperson_then_company_default(self):
+        salesperson = self.accountant.copy({"login": "sales.followup", "name": "Sam Sales"})
+        self.customer.user_id = salesperson
+        other = self._create_customer("Other", "other@example.com")
+        self.company.followup_default_responsible_id = self.accountant
+        self._invoice(self.customer, 100, "2026-01-01")
+        self._invoice(other, 100, "2026-01-01")
+        with freeze_time("2026-01-16"):
+            self._run_cron()
+        self.assertEqual(self.customer.activity_ids.user_id, salesperson)
+        self.assertEqual(other.activity_ids.user_id, self.accountant)
+
+    def test_already_late_customer_gets_no_burst(self):
+        self._invoice(self.customer, 100, "2026-01-01")
+        with freeze_time("2026-02-10"):  # 40 days late when the plan starts
+            self._run_cron()
+            self.assertFalse(self._followup_mails(self.customer), "no burst of earlier e-mails")
+            activities = self.customer.activity_ids
+            self.assertEqual(activities.followup_level_id, self.level_second)
+
+    def test_disabled_company_is_not_processed(self):
+        self.company.payment_followup_enabled = False
+        self._invoice(self.customer, 100, "2026-01-01")
+        with freeze_time("2026-01-02"):
+            self._run_cron()
+        self.assertFalse(self._followup_mails(self.customer))
+
+    def test_manual_mode_waits_for_the_planned_date(self):
+        self._invoice(self.customer, 100, "2026-01-01")
+        self.customer.write({"followup_reminder_type": "manual", "followup_planned_date": "2026-01-20"})
+        with freeze_time("2026-01-02"):
+            self._run_cron()
+            self.assertFalse(self._followup_mails(self.customer))
+            self.assertEqual(self.customer.followup_status, "with_overdue_invoices")
+        with freeze_time("2026-01-20"):
+            self.customer.invalidate_recordset()
+            self.assertEqual(self.customer.followup_status, "in_need_of_action")
+            self.assertIn(
+                self.customer, self.env["res.partner"].search([("followup_status", "=", "in_need_of_action")])
+            )
+            self.customer.action_followup_back_to_automatic()
+            self.assertEqual(self.customer.followup_reminder_type, "automatic")
+            self._run_cron()
+            self.assertFalse(self._followup_mails(self.customer), "20 days late: the call level, no e-mail")
+
+    def test_customer_without_email_is_skipped_and_reported(self):
+        no_mail = self._create_customer("No Mail", email=False)
+        self._invoice(no_mail, 100, "2026-01-01")
+        self._invoice(self.customer, 100, "2026-01-01")
+        with freeze_time("2026-01-02"):
+            self._run_cron()
+        self.assertEqual(len(self._followup_mails(self.customer)), 1, "the others are processed")
+        log = no_mail.message_ids.filtered(lambda m: "no e-mail address" in str(m.body))
+        self.assertEqual(len(log), 1)
+        todo = no_mail.activity_ids.filtered(lambda a: "no e-mail address" in str(a.note))
+        self.assertEqual(len(todo), 1)
+        self.assertTrue(no_mail.followup_letter_to_print, "the letter of that level is still done")
+
+    def test_customer_without_address_gets_no_letter(self):
+        no_address = self._create_customer("No Address", "noaddr@example.com", street=False, city=False)
+        self._invoice(no_address, 100, "2026-01-01")
+        with freeze_time("2026-01-02"):
+            self._run_cron()
+        self.assertFalse(no_address.followup_letter_to_print)
+        self.assertEqual(len(self._followup_mails(no_address)), 1)
+        self.assertTrue(no_address.message_ids.filtered(lambda m: "no complete postal address" in str(m.body)))
+        self.assertTrue(no_address.activity_ids.filtered(lambda a: "postal address" in str(a.note)))
+
+    def test_broken_template_skips_that_customer_only(self):
+        self.level_first.mail_template_id = self.level_first.mail_template_id.copy(
+            {"body_html": '<p t-out="object.no_such_field.name"/>'}
+        )
+        self._invoice(self.customer, 100, "2026-01-01")
+        with freeze_time("2026-01-02"):
+            self._run_cron()
+        self.assertFalse(self._followup_mails(self.customer))
+        self.assertTrue(self.customer.message_ids.filtered(lambda m: "Skipped: e-mail" in str(m.body)))
+        self.assertTrue(self.customer.activity_ids)
+
+    def test_sms_to_a_valid_number_only(self):
+        self.level_first.write(
+            {"send_sms": True, "sms_template_id": self.env.ref("account_payment_followup.sms_template_followup").id}
+        )
+        bad_phone = self._create_customer("Bad Phone", "bad@example.com", mobile="12", phone=False)
+        self._invoice(self.customer, 100, "2026-01-01")
+        self._invoice(bad_phone, 100, "2026-01-01")
+        with freeze_time("2026-01-02"):
+            self._run_cron()
+        sms = self.env["sms.sms"].search([("number", "=", "+32470123456")])
+        self.assertEqual(len(sms), 1)
+        self.assertIn("overdue", sms.body)
+        self.assertTrue(bad_phone.message_ids.filtered(lambda m: "no valid mobile number" in str(m.body)))
+
+    def test_crash_in_the_middle_of_a_batch_loses_and_repeats_nothing(self):
+        customers = self.customer | self._create_customer("Two", "two@example.com")
+        customers |= self._create_customer("Three", "three@example.com")
+        for customer in customers:
+            self._invoice(customer, 100, "2026-01-01")
+        original = AccountFollowup._execute_partner
+        calls = []
+
+        def crash_on_second(followup, partner, company, today):
+            calls.append(partner.id)
+            if len(calls) == 2:
+                raise SimulatedCrash
+            return original(followup, partner, company, today)
+
+        with freeze_time("2026-01-02"):
+            with patch.object(AccountFollowup, "_execute_partner", crash_on_second), self.assertRaises(SimulatedCrash):
+                self._run_cron()
+            sent = customers.filtered(lambda c: self._followup_mails(c))
+            self.assertEqual(len(sent), 1, "the first customer was done before the crash")
+            self._run_cron()
+            self._run_cron()
+            for customer in customers:
+                self.assertEqual(len(self._followup_mails(customer)), 1, customer.name)
+
+    def test_batches_continue_where_they_stopped(self):
+        customers = self.customer | self._create_customer("Two", "two@example.com")
+        for customer in customers:
+            self._invoice(customer, 100, "2026-01-01")
+        with freeze_time("2026-01-02"):
+            remaining = self.env["account.followup"]._execute_followups(self.company, batch_size=1)
+            self.assertTrue(remaining)
+            self.assertEqual(len(customers.filtered(self._followup_mails)), 1)
+            remaining = self.env["account.followup"]._execute_followups(self.company, batch_size=1)
+            self.assertFalse(remaining)
+            self.assertEqual(len(customers.filtered(self._followup_mails)), 2)
+
+    def test_queries_per_customer_do_not_grow_with_its_invoices(self):
+        small = self._create_customer("Small", "small@example.com")
+        big = self._create_customer("Big", "big@example.com")
+        self._invoice(small, 100, "2026-01-01")
+        for day in range(1, 21):
+            self._invoice(big, 10, f"2026-01-{day:02d}")
+        followup = self.env["account.followup"]
+        self.level_first.send_letter = False
+        with freeze_time("2026-01-22"):
+            # warm the caches on a third customer
+            warm = self._create_customer("Warm", "warm@example.com")
+            self._invoice(warm, 5, "2026-01-01")
+            followup._execute_partner(warm, self.company, self.d("2026-01-22"))
+            self.env.flush_all()
+            self.env.invalidate_all()
+            count_before = self.cr.sql_log_count
+            followup._execute_partner(small, self.company, self.d("2026-01-22"))
+            self.env.flush_all()
+            small_queries = self.cr.sql_log_count - count_before
+            self.env.invalidate_all()
+            with self.assertQueryCount(small_queries):
+                followup._execute_partner(big, self.company, self.d("2026-01-22"))
+                self.env.flush_all()
+        self.assertEqual(len(self._followup_mails(big)), 1)

@@ -1,0 +1,56 @@
+from odoo import Command
+from odoo.exceptions import AccessError, ValidationError
+from odoo.tests import tagged
+
+from .common import FollowupCommon
+
+
+@tagged("post_install", "-at_install")
+class TestFollowupLevel(FollowupCommon):
+    def test_default_plan_for_a_new_company(self):
+        company = self.env["res.company"].create({"name": "New Company"})
+        levels = self.env["account.followup.level"].search([("company_id", "=", company.id)])
+        self.assertEqual(levels.mapped("delay"), [-3, 1, 15, 35, 60])
+        first = levels[1]
+        self.assertTrue(first.auto_execute and first.send_email and first.send_letter)
+        self.assertTrue(first.mail_template_id)
+        self.assertTrue(levels[2].manual_action and not levels[2].auto_execute)
+
+    def test_same_delay_is_refused(self):
+        with self.assertRaisesRegex(ValidationError, "already has a follow-up level at 15 days"):
+            self.env["account.followup.level"].create(
+                {"name": "Again", "delay": 15, "company_id": self.company.id, "send_letter": True}
+            )
+
+    def test_email_level_needs_a_template(self):
+        with self.assertRaisesRegex(ValidationError, "choose its e-mail template"):
+            self.env["account.followup.level"].create(
+                {"name": "Mail", "delay": 90, "company_id": self.company.id, "send_email": True}
+            )
+
+    def test_level_that_does_nothing_is_refused(self):
+        with self.assertRaisesRegex(ValidationError, "does nothing"):
+            self.env["account.followup.level"].create({"name": "Nothing", "delay": 90, "company_id": self.company.id})
+
+    def test_billing_user_reads_but_cannot_edit_levels(self):
+        level = self.level_first.with_user(self.accountant)
+        self.assertEqual(level.name, self.level_first.name)
+        with self.assertRaises(AccessError):
+            level.write({"delay": 2})
+        manager = self.accountant.copy({"login": "manager.followup", "name": "Manager"})
+        manager.groups_id = [Command.link(self.env.ref("account.group_account_manager").id)]
+        self.level_first.with_user(manager).write({"delay": 2})
+        self.assertEqual(self.level_first.delay, 2)
+
+    def test_levels_of_another_company_are_invisible(self):
+        other = self.env["res.company"].create({"name": "Other Company"})
+        visible = self.env["account.followup.level"].with_user(self.accountant).search([])
+        self.assertTrue(visible)
+        self.assertFalse(visible.filtered(lambda level: level.company_id == other))
+        self.assertEqual(set(visible.company_id.ids), {self.company.id})
+
+    def test_enabling_shows_the_menus(self):
+        group = self.env.ref("account_payment_followup.group_payment_followup_enabled")
+        self.assertIn(group, self.accountant.groups_id)
+        self.env["res.company"].search([]).write({"payment_followup_enabled": False})
+        self.assertNotIn(group, self.accountant.groups_id)
