@@ -117,7 +117,7 @@ class AccountFollowup(models.AbstractModel):
             totals AS (
                 SELECT partner_id,
                        SUM(residual) AS balance,
-                       SUM(residual) FILTER (WHERE residual > 0 AND due_date < %(today)s) AS overdue,
+                       SUM(residual) FILTER (WHERE chasable AND due_date < %(today)s) AS overdue,
                        MIN(expected_payment_date) FILTER (
                            WHERE chasable AND expected_payment_date > %(today)s) AS postponed_until
                   FROM items

@@ -93,7 +93,7 @@ class AccountFollowupLevel(models.Model):
                     _("The follow-up level “%s” has a manual action: say what is to be done.", level.name)
                 )
 
-    @api.constrains("send_email", "send_letter", "send_sms", "manual_action")
+    @api.constrains("name", "delay", "send_email", "send_letter", "send_sms", "manual_action")
     def _check_has_action(self):
         for level in self:
             if not (level.send_email or level.send_letter or level.send_sms or level.manual_action):

@@ -1,5 +1,6 @@
 import logging
 import threading
+from collections import defaultdict
 
 from markupsafe import Markup
 
@@ -341,10 +342,13 @@ class ResPartner(models.Model):
             and not item.move_id.followup_excluded
             and not (item.move_id.expected_payment_date and item.move_id.expected_payment_date > today)
         )
+        to_write = defaultdict(lambda: self.env["account.move.line"])
         for item in items:
             reached = followup._item_reached_level(levels, item, today)
             if reached and (not item.followup_level_id or item.followup_level_id.delay < reached.delay):
-                item.sudo().write({"followup_level_id": reached.id, "followup_date": today})
+                to_write[reached] |= item
+        for reached, level_items in to_write.items():
+            level_items.sudo().write({"followup_level_id": reached.id, "followup_date": today})
         # Touch the partner row so that a concurrent run that read it before
         # our commit gets a serialization error instead of sending again.
         self.sudo().write({"followup_planned_date": self.followup_planned_date})

@@ -95,6 +95,10 @@ class FollowupCommon(AccountTestInvoicingCommon):
         """E-mails queued to ``partner``'s e-mail address."""
         return self.env["mail.mail"].search([("recipient_ids", "in", partner.ids)])
 
+    def _letters(self, partner):
+        """Letters posted through Snailmail (installed with account in 17.0)."""
+        return self.env["snailmail.letter"].search([("partner_id", "=", partner.id)])
+
     def _followup_messages(self, partner):
         return self.env["mail.message"].search(
             [("model", "=", "res.partner"), ("res_id", "=", partner.id), ("message_type", "=", "comment")]

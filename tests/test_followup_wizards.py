@@ -92,6 +92,6 @@ class TestFollowupWizards(FollowupCommon):
             self.assertIn("Rue du Marché 1", html)
             self.assertIn(self.level_call.note, html)
             self.customer.followup_letter_to_print = True
-            action = self.customer.action_followup_print_letter()
+            action = self.customer.with_user(self.accountant).action_followup_print_letter()
             self.assertEqual(action["report_name"], "account_payment_followup.report_followup_letter")
             self.assertFalse(self.customer.followup_letter_to_print)
