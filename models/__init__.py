@@ -1,11 +1,9 @@
-from . import (
-    account_followup,
-    account_followup_aged_receivable,
-    account_followup_level,
-    account_move,
-    account_move_line,
-    mail_activity,
-    res_company,
-    res_config_settings,
-    res_partner,
-)
+from . import account_followup_level
+from . import account_followup
+from . import account_followup_aged_receivable
+from . import account_move
+from . import account_move_line
+from . import mail_activity
+from . import res_company
+from . import res_config_settings
+from . import res_partner
