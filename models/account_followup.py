@@ -283,28 +283,109 @@ class AccountFollowup(models.AbstractModel):
         """
         today = today or fields.Date.context_today(self)
         Partner = self.env["res.partner"].with_company(company)
-        summaries = self._get_partner_summaries(company, today=today)
-        due_ids = sorted(
-            pid for pid, summary in summaries.items() if summary["status"] == STATUS_ACTION and summary["level"]
-        )
-        manual_ids = set(Partner.browse(due_ids).filtered(lambda p: p.followup_reminder_type == "manual").ids)
-        todo = [pid for pid in due_ids if pid not in manual_ids]
-        auto_commit = Partner._is_followup_auto_commit()
+        due = self._get_due_followups(company, today)
         report = self.env.context.get("followup_report")
-        for partner_id in todo[:batch_size]:
+        if self._check_email_cap(company, due, report):
+            return False
+        auto_commit = Partner._is_followup_auto_commit()
+        for partner, _level in due[:batch_size]:
             try:
                 with self.env.cr.savepoint(flush=True):
-                    done = self._execute_partner(Partner.browse(partner_id), company, today)
+                    done = self._execute_partner(partner, company, today)
             except Exception:
-                _logger.exception("Payment follow-up of partner %s failed", partner_id)
+                _logger.exception("Payment follow-up of partner %s failed", partner.id)
                 if report is not None:
-                    report.setdefault("errors", []).append(partner_id)
+                    report.setdefault("errors", []).append(partner.id)
                 done = None
             if report is not None and done:
                 report.setdefault("done", []).append(done)
             if auto_commit:
                 self.env.cr.commit()
-        return len(todo) > batch_size
+        return len(due) > batch_size
+
+    @api.model
+    def _get_due_followups(self, company, today):
+        """[(partner, level)] of the customers in automatic mode with a level due."""
+        summaries = self._get_partner_summaries(company, today=today)
+        due_ids = sorted(
+            pid for pid, summary in summaries.items() if summary["status"] == STATUS_ACTION and summary["level"]
+        )
+        partners = self.env["res.partner"].with_company(company).browse(due_ids)
+        return [
+            (partner, summaries[partner.id]["level"])
+            for partner in partners
+            if partner.followup_reminder_type == "automatic"
+        ]
+
+    @api.model
+    def _check_email_cap(self, company, due, report=None):
+        """Safety valve: when today's run would send more automated e-mails than
+        the company allows, send nothing and warn the responsible instead.
+
+        :return: True when the run must stop.
+        """
+        emails = sum(1 for _partner, level in due if level.auto_execute and level.send_email)
+        cap = company.followup_max_emails
+        if not cap or emails <= cap:
+            return False
+        message = _(
+            "Payment follow-ups stopped for %(company)s: %(count)s e-mails are due today, more than "
+            "the limit of %(cap)s per run. Check the follow-up plan, then raise the limit in the "
+            "settings or send the reminders from the Customer statements screen.",
+            company=company.name,
+            count=emails,
+            cap=cap,
+        )
+        _logger.warning(message)
+        if report is not None:
+            report.setdefault("stopped", []).append(message)
+        responsible = company.followup_default_responsible_id or self.env.ref("base.user_admin")
+        company_partner = company.partner_id
+        summary = _("Payment follow-ups stopped: too many e-mails")
+        if not company_partner.activity_ids.filtered(lambda a: a.summary == summary):
+            company_partner.activity_schedule(
+                "mail.mail_activity_data_warning",
+                summary=summary,
+                note=message,
+                user_id=responsible.id,
+            )
+        return True
+
+    @api.model
+    def _get_followup_preview(self, company, today=None):
+        """What today's run would do, without doing it: one dict per customer
+        with its level, the actions and their recipients, or why one is skipped."""
+        today = today or fields.Date.context_today(self)
+        preview = []
+        for partner, level in self._get_due_followups(company, today):
+            partner = partner.with_company(company)
+            actions = []
+            if not level.auto_execute:
+                responsible = partner._get_followup_responsible(level)
+                actions.append(_("proposed to %s", responsible.name))
+            else:
+                if level.send_email:
+                    recipients = partner._get_followup_email_recipients()
+                    actions.append(
+                        _("e-mail to %s", ", ".join(recipients.mapped("email")))
+                        if recipients
+                        else _("e-mail skipped: the customer has no e-mail address")
+                    )
+                if level.send_letter:
+                    actions.append(
+                        _("letter")
+                        if partner._has_followup_postal_address()
+                        else _("letter skipped: the customer has no complete postal address")
+                    )
+                if level.send_sms:
+                    number = partner._get_followup_sms_number()
+                    actions.append(
+                        _("SMS to %s", number) if number else _("SMS skipped: the customer has no valid mobile number")
+                    )
+                if level.manual_action:
+                    actions.append(_("activity for %s", partner._get_followup_responsible(level).name))
+            preview.append({"partner": partner, "level": level, "actions": actions})
+        return preview
 
     @api.model
     def _lock_partner(self, partner):

@@ -12,3 +12,5 @@ class ResConfigSettings(models.TransientModel):
         related="company_id.followup_default_responsible_id",
         readonly=False,
     )
+    followup_max_emails = fields.Integer(related="company_id.followup_max_emails", readonly=False)
+    followup_test_email = fields.Char(related="company_id.followup_test_email", readonly=False)

@@ -389,6 +389,7 @@ class ResPartner(models.Model):
     @api.model
     def _cron_execute_followups(self, batch_size=100):
         """Execute today's automated follow-ups of every enabled company."""
+        self._retry_failed_followup_mails()
         companies = self.env["res.company"].search([("payment_followup_enabled", "=", True)])
         remaining = False
         for company in companies:
@@ -397,6 +398,26 @@ class ResPartner(models.Model):
         if remaining and self._is_followup_auto_commit():
             self.env.ref("account_payment_followup.ir_cron_payment_followup")._trigger()
         return True
+
+    @api.model
+    def _retry_failed_followup_mails(self):
+        """Payment reminders that failed because the mail server could not be
+        reached go back to Odoo's mail queue; the follow-up step itself was
+        recorded once and is not redone. Wrong addresses are not retried."""
+        failed = (
+            self.env["mail.mail"]
+            .sudo()
+            .search(
+                [
+                    ("state", "=", "exception"),
+                    ("mail_message_id.subtype_id", "=", self.env.ref("account_payment_followup.mt_followup").id),
+                    ("failure_type", "in", [False, "mail_smtp", "unknown"]),
+                ]
+            )
+        )
+        if failed:
+            _logger.info("Payment follow-ups: %s reminder e-mail(s) queued again", len(failed))
+            failed.write({"state": "outgoing", "failure_reason": False})
 
     def _format_followup_date(self, date):
         return format_date(self.env, date, lang_code=self.lang)
@@ -413,7 +434,16 @@ class ResPartner(models.Model):
         template = level.mail_template_id
         subject = template._render_field("subject", self.ids, compute_lang=True)[self.id]
         body = template._render_field("body_html", self.ids, compute_lang=True, options={"post_process": True})[self.id]
-        attachments = self._get_followup_invoice_attachments() if level.join_invoices else []
+        attachments = []
+        if level.join_invoices:
+            try:
+                attachments = self._get_followup_invoice_attachments()
+            except Exception as error:  # wkhtmltopdf missing or failing: send the e-mail without PDFs
+                _logger.warning("Follow-up of partner %s: invoice PDFs not attached: %s", self.id, error)
+                self.message_post(
+                    body=_("Payment follow-up: the invoices could not be attached to the e-mail (%s).", error),
+                    subtype_xmlid="mail.mt_note",
+                )
         test_address = self.env.company.followup_test_email
         if test_address:
             # Test mode: every follow-up e-mail goes to one address, nobody else.
@@ -438,7 +468,7 @@ class ResPartner(models.Model):
             subject=subject,
             partner_ids=recipients.ids,
             message_type="comment",
-            subtype_xmlid="mail.mt_comment",
+            subtype_xmlid="account_payment_followup.mt_followup",
             attachments=attachments,
             email_layout_xmlid="mail.mail_notification_light",
         )
@@ -456,7 +486,7 @@ class ResPartner(models.Model):
 
     def _followup_send_letter(self, level):
         self.ensure_one()
-        if not (self.street or self.street2) or not self.city or not self.country_id:
+        if not self._has_followup_postal_address():
             raise FollowupSkip(_("the customer has no complete postal address"))
         if "snailmail.letter" in self.env and level.auto_execute:
             report = self.env.ref("account_payment_followup.action_report_followup_letter")
@@ -473,6 +503,10 @@ class ResPartner(models.Model):
             return _("letter posted with Snailmail")
         self.sudo().followup_letter_to_print = True
         return _("letter waiting to be printed")
+
+    def _has_followup_postal_address(self):
+        self.ensure_one()
+        return bool((self.street or self.street2) and self.city and self.country_id)
 
     def _followup_send_sms(self, level):
         self.ensure_one()

@@ -2,3 +2,4 @@ from . import test_followup_level
 from . import test_followup_engine
 from . import test_followup_cron
 from . import test_followup_wizards
+from . import test_followup_safety

@@ -1,0 +1,94 @@
+from unittest.mock import patch
+
+from freezegun import freeze_time
+
+from odoo.tests import tagged
+
+from .common import FollowupCommon
+
+
+@tagged("post_install", "-at_install")
+class TestFollowupSafety(FollowupCommon):
+    """The safety valves an accountant wants before switching automation on."""
+
+    @classmethod
+    def setUpClass(cls, chart_template_ref=None):
+        super().setUpClass(chart_template_ref=chart_template_ref)
+        cls.second = cls._create_customer("Second", "second@customer.example.com")
+        cls.no_mail = cls._create_customer("No Mail", email=False)
+        for partner in cls.customer | cls.second | cls.no_mail:
+            cls._invoice(partner, 100, "2026-01-01")
+
+    def test_preview_sends_nothing_and_says_what_would_run(self):
+        with freeze_time("2026-01-02"):
+            wizard = self.env["account.followup.preview"].create({"company_id": self.company.id})
+            html = str(wizard.preview_html)
+        self.assertEqual(wizard.email_count, 3)
+        self.assertIn("one@customer.example.com", html)
+        self.assertIn("second@customer.example.com", html)
+        self.assertIn("no e-mail address", html)
+        self.assertIn(self.level_first.name, html)
+        self.assertFalse(self.env["mail.mail"].search([("recipient_ids", "in", self.customer.ids)]))
+        self.assertFalse(self.env["snailmail.letter"].search([("partner_id", "=", self.customer.id)]))
+
+    def test_email_cap_stops_the_run_and_warns(self):
+        self.company.followup_max_emails = 2
+        self.company.followup_default_responsible_id = self.accountant
+        with freeze_time("2026-01-02"):
+            self._run_cron()
+            self._run_cron()
+        for partner in self.customer | self.second:
+            self.assertFalse(self._followup_mails(partner), "nothing is sent beyond the cap")
+        warnings = self.company.partner_id.activity_ids
+        self.assertEqual(len(warnings), 1, "warned once, not at every run")
+        self.assertEqual(warnings.user_id, self.accountant)
+        self.assertIn("3 e-mails are due today", str(warnings.note))
+        self.company.followup_max_emails = 3
+        with freeze_time("2026-01-02"):
+            self._run_cron()
+        self.assertEqual(len(self._followup_mails(self.customer)), 1)
+
+    def test_test_mode_redirects_every_email_to_one_address(self):
+        self.company.followup_test_email = "tester@company.example.com"
+        with freeze_time("2026-01-02"):
+            self._run_cron()
+        mails = self.env["mail.mail"].search([("email_to", "=", "tester@company.example.com")])
+        self.assertEqual(len(mails), 2)
+        self.assertFalse(self._followup_mails(self.customer))
+        self.assertFalse(self._followup_mails(self.second))
+        self.assertTrue(self.customer.message_ids.filtered(lambda m: "test address" in str(m.body)))
+
+    def test_invoice_pdfs_failing_still_sends_the_email(self):
+        self.level_first.join_invoices = True
+        report = type(self.env["ir.actions.report"])
+        with (
+            freeze_time("2026-01-02"),
+            patch.object(report, "_render_qweb_pdf", side_effect=OSError("wkhtmltopdf not found")),
+        ):
+            self._run_cron()
+        mail = self._followup_mails(self.customer)
+        self.assertEqual(len(mail), 1)
+        self.assertFalse(mail.attachment_ids)
+        self.assertTrue(self.customer.message_ids.filtered(lambda m: "could not be attached" in str(m.body)))
+
+    def test_invoice_pdfs_attached_when_the_level_says_so(self):
+        self.level_first.join_invoices = True
+        with freeze_time("2026-01-02"):
+            self._run_cron()
+        mail = self._followup_mails(self.customer)
+        self.assertEqual(len(mail.attachment_ids), 1)
+        self.assertTrue(mail.attachment_ids.name.endswith(".pdf"))
+
+    def test_mail_server_down_keeps_the_step_recorded_once(self):
+        server = type(self.env["ir.mail_server"])
+        with freeze_time("2026-01-02"):
+            self._run_cron()
+            mail = self._followup_mails(self.customer)
+            self.assertEqual(mail.state, "outgoing", "queued, not sent during the follow-up")
+            with patch.object(server, "connect", side_effect=ConnectionRefusedError("server down")):
+                mail.send(raise_exception=False)
+            self.assertEqual(mail.state, "exception")
+        with freeze_time("2026-01-03"):
+            self._run_cron()
+        self.assertEqual(mail.state, "outgoing", "queued again for Odoo's mail queue")
+        self.assertEqual(len(self._followup_mails(self.customer)), 1, "the step is not redone")
