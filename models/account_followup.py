@@ -50,7 +50,7 @@ class AccountFollowup(models.AbstractModel):
             ("amount_residual", "!=", 0),
         ]
         if partners is not None:
-            domain.append(("partner_id", "in", partners.ids))
+            domain.append(("partner_id", "child_of", partners.commercial_partner_id.ids))
         return domain
 
     @api.model
@@ -206,13 +206,9 @@ class AccountFollowup(models.AbstractModel):
 
     @api.model
     def _get_statement_items(self, partner, company):
-        return (
-            self.env["account.move.line"]
-            .sudo(False)
-            .search(
-                self._get_open_items_domain(company, partner.commercial_partner_id),
-                order="date_maturity, id",
-            )
+        return self.env["account.move.line"].search(
+            self._get_open_items_domain(company, partner.commercial_partner_id),
+            order="date_maturity, id",
         )
 
     @api.model

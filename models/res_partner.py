@@ -5,12 +5,21 @@ from collections import defaultdict
 from markupsafe import Markup
 
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tools import format_date
 
 from .account_followup import STATUS_ACTION, STATUS_NONE, STATUS_OVERDUE, FollowupSkip
 
 _logger = logging.getLogger(__name__)
+
+# What a billing user may change on a customer it can read (see _followup_write).
+FOLLOWUP_WRITABLE_FIELDS = (
+    "followup_reminder_type",
+    "followup_planned_date",
+    "followup_responsible_id",
+    "followup_letter_to_print",
+    "trust",
+)
 
 
 class ResPartner(models.Model):
@@ -115,7 +124,7 @@ class ResPartner(models.Model):
 
     def _inverse_followup_next_action_date(self):
         for partner in self:
-            partner.write(
+            partner._followup_write(
                 {
                     "followup_planned_date": partner.followup_next_action_date,
                     "followup_reminder_type": "manual",
@@ -157,15 +166,17 @@ class ResPartner(models.Model):
         return [("id", "in" if positive else "not in", list(ids))]
 
     def _search_followup_level_id(self, operator, value):
+        """Customers whose oldest chased item reached the given level(s); any
+        operator on levels works (ids, names with ilike, False for none)."""
         summaries = self.env["account.followup"]._get_partner_summaries(self.env.company)
-        levels = self.env["account.followup.level"]._search([("id", operator, value)]) if value else None
-        if levels is not None:
-            level_ids = set(self.env["account.followup.level"].browse(levels).ids)
-            ids = [pid for pid, summary in summaries.items() if summary["reached"].id in level_ids]
-        else:
-            positive = operator in ("=", "in")
-            ids = [pid for pid, summary in summaries.items() if bool(summary["reached"]) != positive]
-            return [("id", "not in", ids)] if positive else [("id", "in", ids)]
+        with_level = {pid for pid, summary in summaries.items() if summary["reached"]}
+        if value is False or value is None:
+            # ("followup_level_id", "=", False): customers who reached no level
+            return [("id", "not in" if operator == "=" else "in", list(with_level))]
+        levels = self.env["account.followup.level"].search([("id", operator, value)])
+        if operator in ("ilike", "like", "=ilike", "=like", "not ilike", "not like"):
+            levels = self.env["account.followup.level"].search([("name", operator, value)])
+        ids = [pid for pid, summary in summaries.items() if summary["reached"] in levels]
         return [("id", "in", ids)]
 
     def _search_followup_next_action_date(self, operator, value):
@@ -192,7 +203,7 @@ class ResPartner(models.Model):
     # ------------------------------------------------------------
 
     def action_followup_back_to_automatic(self):
-        self.write({"followup_reminder_type": "automatic", "followup_planned_date": False})
+        self._followup_write({"followup_reminder_type": "automatic", "followup_planned_date": False})
         for partner in self:
             partner.message_post(body=_("Follow-up reminders are back to automatic: the plan decides when."))
         return True
@@ -232,7 +243,7 @@ class ResPartner(models.Model):
     def action_followup_print_letter(self):
         """Print the follow-up letters of these customers as one PDF."""
         partners = self.commercial_partner_id
-        partners.sudo().write({"followup_letter_to_print": False})
+        partners._followup_write({"followup_letter_to_print": False})
         return self.env.ref("account_payment_followup.action_report_followup_letter").report_action(partners)
 
     def action_followup_send_email(self):
@@ -271,6 +282,9 @@ class ResPartner(models.Model):
             if partner.followup_status != STATUS_ACTION or not level:
                 continue
             partner._followup_record_level(level)
+            if partner.followup_reminder_type == "manual":
+                # Done by hand: nothing more is planned until a person plans it.
+                partner._followup_write({"followup_planned_date": False})
             partner.activity_ids.filtered(lambda a, level=level: a.followup_level_id == level).action_feedback(
                 feedback=_("Follow-up done")
             )
@@ -280,6 +294,31 @@ class ResPartner(models.Model):
     # ------------------------------------------------------------
     # BUSINESS METHODS
     # ------------------------------------------------------------
+
+    def _get_mail_message_access(self, res_ids, operation, model_name=None):
+        """Accountants chase customers without being allowed to edit contacts:
+        billing users may post (notes, reminders) on the customers they can read."""
+        access = super()._get_mail_message_access(res_ids, operation, model_name=model_name)
+        if (
+            operation == "create"
+            and access == "write"
+            and (model_name or self._name) == "res.partner"
+            and self.env.user.has_group("account.group_account_invoice")
+        ):
+            return "read"
+        return access
+
+    def _followup_write(self, vals):
+        """Write follow-up fields for a billing user who may read these customers
+        but not edit contacts; nothing else can be written this way."""
+        if set(vals) - set(FOLLOWUP_WRITABLE_FIELDS):
+            raise UserError(_("Only follow-up fields can be changed here."))
+        if not self.env.su:
+            if not self.env.user.has_group("account.group_account_invoice"):
+                raise AccessError(_("Only billing users can change the follow-up of a customer."))
+            self.check_access_rights("read")
+            self.check_access_rule("read")
+        return self.sudo().write(vals)
 
     def _get_followup_statement(self, only_overdue=False):
         """Statement values for the e-mail and letter templates (current company)."""
@@ -463,9 +502,11 @@ class ResPartner(models.Model):
                 }
             )
             return _("e-mail sent to the test address %s", test_address)
+        email_from = template._render_field("email_from", self.ids)[self.id] or self.env.company.email_formatted
         self.with_context(mail_notify_force_send=False, mail_post_autofollow=False).message_post(
             body=body,
             subject=subject,
+            email_from=email_from,
             partner_ids=recipients.ids,
             message_type="comment",
             subtype_xmlid="account_payment_followup.mt_followup",

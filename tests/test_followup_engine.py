@@ -136,3 +136,13 @@ class TestFollowupEngine(FollowupCommon):
             summaries = self.env["account.followup"]._get_partner_summaries(other_company)
             self.assertNotIn(self.customer.id, summaries)
             self.assertEqual(self.customer.with_company(other_company).total_due, 0)
+
+    def test_search_customers_by_level(self):
+        late = self._create_customer("Late", "late@example.com")
+        self._invoice(late, 100, "2026-01-01")
+        self._invoice(self.customer, 100, "2026-02-05")
+        with freeze_time("2026-02-10"):
+            Partner = self.env["res.partner"]
+            self.assertEqual(Partner.search([("followup_level_id", "=", self.level_second.id)]), late)
+            self.assertIn(self.customer, Partner.search([("followup_level_id", "ilike", self.level_first.name)]))
+            self.assertNotIn(late, Partner.search([("followup_level_id", "=", False)]))

@@ -17,18 +17,24 @@ class TestFollowupWizards(FollowupCommon):
                 ("1m", "2026-03-10"),
                 ("2m", "2026-04-10"),
             ):
-                wizard = self.env["res.partner.followup.note"].create(
-                    {"partner_id": self.customer.id, "note": "<p>Will pay</p>", "postpone": option}
+                wizard = (
+                    self.env["res.partner.followup.note"]
+                    .with_user(self.accountant)
+                    .create({"partner_id": self.customer.id, "note": "<p>Will pay</p>", "postpone": option})
                 )
                 wizard.action_apply()
                 self.assertEqual(move.expected_payment_date, self.d(expected), option)
-            wizard = self.env["res.partner.followup.note"].create(
-                {
-                    "partner_id": self.customer.id,
-                    "note": "<p>Promised</p>",
-                    "postpone": "date",
-                    "postpone_date": "2026-05-01",
-                }
+            wizard = (
+                self.env["res.partner.followup.note"]
+                .with_user(self.accountant)
+                .create(
+                    {
+                        "partner_id": self.customer.id,
+                        "note": "<p>Promised</p>",
+                        "postpone": "date",
+                        "postpone_date": "2026-05-01",
+                    }
+                )
             )
             wizard.action_apply()
             self.assertEqual(move.expected_payment_date, self.d("2026-05-01"))
@@ -38,21 +44,21 @@ class TestFollowupWizards(FollowupCommon):
             self.assertIn("Promised", str(note.body))
             self.assertIn(move.name, str(note.body))
             with self.assertRaises(UserError):
-                self.env["res.partner.followup.note"].create(
+                self.env["res.partner.followup.note"].with_user(self.accountant).create(
                     {"partner_id": self.customer.id, "note": "x", "postpone": "date"}
                 ).action_apply()
 
     def test_plan_next_reminder_switches_to_manual(self):
         self._invoice(self.customer, 100, "2026-01-01")
         with freeze_time("2026-02-10"):
-            self.env["res.partner.followup.plan"].create(
+            self.env["res.partner.followup.plan"].with_user(self.accountant).create(
                 {"partner_id": self.customer.id, "date": "2026-02-20", "note": "After the holidays"}
             ).action_apply()
             self.assertEqual(self.customer.followup_reminder_type, "manual")
             self.assertEqual(self.customer.followup_next_action_date, self.d("2026-02-20"))
             self.assertEqual(self.customer.followup_status, "with_overdue_invoices")
             with self.assertRaises(UserError):
-                self.env["res.partner.followup.plan"].create(
+                self.env["res.partner.followup.plan"].with_user(self.accountant).create(
                     {"partner_id": self.customer.id, "date": "2026-01-01"}
                 ).action_apply()
 
@@ -70,8 +76,8 @@ class TestFollowupWizards(FollowupCommon):
     def test_person_sends_an_edited_email_and_the_level_is_recorded(self):
         self._invoice(self.customer, 100, "2026-01-01")
         with freeze_time("2026-01-16"):
-            action = self.customer.action_followup_send_email()
-            composer = Form(self.env["mail.compose.message"].with_context(action["context"]))
+            action = self.customer.with_user(self.accountant).action_followup_send_email()
+            composer = Form(self.env["mail.compose.message"].with_user(self.accountant).with_context(action["context"]))
             composer.body = "<p>Hello, a special word for you.</p>"
             composer.save().action_send_mail()
             message = self.customer.message_ids.filtered(lambda m: "special word" in str(m.body))
@@ -95,3 +101,13 @@ class TestFollowupWizards(FollowupCommon):
             action = self.customer.with_user(self.accountant).action_followup_print_letter()
             self.assertEqual(action["report_name"], "account_payment_followup.report_followup_letter")
             self.assertFalse(self.customer.followup_letter_to_print)
+
+    def test_manual_action_done_moves_on_to_the_next_level(self):
+        self._invoice(self.customer, 100, "2026-01-01")
+        with freeze_time("2026-01-16"):
+            self.assertEqual(self.customer.followup_level_id, self.level_call)
+            self.customer.with_user(self.accountant).action_followup_done()
+            self.customer.invalidate_recordset()
+            self.assertEqual(self.customer.followup_status, "with_overdue_invoices")
+            self.assertEqual(self.customer.followup_next_action_date, self.d("2026-02-05"))
+            self.assertTrue(self.customer.message_ids.filtered(lambda m: "done" in str(m.body)))

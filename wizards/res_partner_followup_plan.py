@@ -19,7 +19,7 @@ class ResPartnerFollowupPlan(models.TransientModel):
         if self.date < fields.Date.context_today(self):
             raise UserError(_("The next reminder cannot be planned in the past."))
         partner = self.partner_id.commercial_partner_id
-        partner.write({"followup_reminder_type": "manual", "followup_planned_date": self.date})
+        partner._followup_write({"followup_reminder_type": "manual", "followup_planned_date": self.date})
         body = _("Next reminder planned for %s (manual follow-up).", format_date(self.env, self.date))
         if self.note:
             body += "\n" + self.note
