@@ -278,6 +278,8 @@ MSG
     say "code checks: ruff"
     "$VENV/bin/ruff" check "$REPO" && "$VENV/bin/ruff" format --check --quiet "$REPO" \
         || die "ruff found problems (fix them, or run: $VENV/bin/ruff format $REPO)"
+    say "code checks: pylint-odoo"
+    (cd "$TEST_ROOT/.." && "$PY" -m pylint --rcfile="$REPO/.pylintrc" "$MODULE") || die "pylint-odoo found problems"
     local db=${APF_TEST_DB:-apf_test}
     dropdb_if_exists "$db"
     local log=$WORK/install.log

@@ -296,7 +296,8 @@ class AccountFollowup(models.AbstractModel):
             if report is not None and done:
                 report.setdefault("done", []).append(done)
             if auto_commit:
-                self.env.cr.commit()
+                # One transaction per customer: what is sent is recorded at once.
+                self.env.cr.commit()  # pylint: disable=invalid-commit
         return len(due) > batch_size
 
     @api.model

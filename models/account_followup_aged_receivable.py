@@ -1,4 +1,5 @@
 from odoo import fields, models, tools
+from odoo.tools import SQL
 
 from .account_followup import DUE_DATE_SQL
 
@@ -44,14 +45,15 @@ class AccountFollowupAgedReceivable(models.Model):
     def init(self):
         tools.drop_view_if_exists(self.env.cr, self._table)
         self.env.cr.execute(
-            f"""
-            CREATE VIEW {self._table} AS (
+            SQL(
+                """
+            CREATE VIEW %s AS (
                 WITH items AS (
                     SELECT aml.id,
                            p.commercial_partner_id AS partner_id,
                            aml.company_id,
                            aml.amount_residual AS residual,
-                           CURRENT_DATE - {DUE_DATE_SQL} AS age
+                           CURRENT_DATE - %s AS age
                       FROM account_move_line aml
                       JOIN account_move move ON move.id = aml.move_id
                       JOIN account_account account ON account.id = aml.account_id
@@ -76,7 +78,10 @@ class AccountFollowupAgedReceivable(models.Model):
                   JOIN res_company company ON company.id = items.company_id
               GROUP BY items.partner_id, items.company_id, company.currency_id
             )
-            """
+            """,
+                SQL.identifier(self._table),
+                SQL(DUE_DATE_SQL),
+            )
         )
 
     def action_open_statement(self):

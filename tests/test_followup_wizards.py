@@ -65,7 +65,7 @@ class TestFollowupWizards(FollowupCommon):
     def test_expected_payment_wizard_on_invoices(self):
         move = self._invoice(self.customer, 100, "2026-01-01")
         action = move.action_open_expected_payment_wizard()
-        form = Form(self.env[action["res_model"]].with_context(action["context"]))
+        form = Form(self.env[action["res_model"]].with_context(**action["context"]))
         form.expected_payment_date = "2026-03-01"
         form.note = "Customer called: paying on March 1st"
         form.save().action_apply()
@@ -77,7 +77,9 @@ class TestFollowupWizards(FollowupCommon):
         self._invoice(self.customer, 100, "2026-01-01")
         with freeze_time("2026-01-16"):
             action = self.customer.with_user(self.accountant).action_followup_send_email()
-            composer = Form(self.env["mail.compose.message"].with_user(self.accountant).with_context(action["context"]))
+            composer = Form(
+                self.env["mail.compose.message"].with_user(self.accountant).with_context(**action["context"])
+            )
             composer.body = "<p>Hello, a special word for you.</p>"
             composer.save().action_send_mail()
             message = self.customer.message_ids.filtered(lambda m: "special word" in str(m.body))
