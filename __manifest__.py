@@ -14,6 +14,7 @@
         "security/account_payment_followup_groups.xml",
         "security/ir.model.access.csv",
         "security/account_followup_level_security.xml",
+        "data/ir_property_data.xml",
         "data/mail_message_subtype_data.xml",
         "data/mail_template_data.xml",
         "data/mail_activity_type_data.xml",

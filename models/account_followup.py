@@ -311,7 +311,7 @@ class AccountFollowup(models.AbstractModel):
         return [
             (partner, summaries[partner.id]["level"])
             for partner in partners
-            if partner.followup_reminder_type == "automatic"
+            if partner.followup_reminder_type != "manual"
         ]
 
     @api.model

@@ -27,7 +27,9 @@ class ResPartner(models.Model):
 
     # The follow-up situation is computed from the open items each time it is
     # read or searched (set-based, see account.followup): it is right at every
-    # moment without a nightly recompute. Only what a person decides is stored.
+    # moment without a nightly recompute. Only what a person decides is stored,
+    # per company like Odoo's own `trust`: a customer shared by two companies
+    # is followed up by each on its own.
     followup_status = fields.Selection(
         [
             (STATUS_ACTION, "In need of action"),
@@ -55,22 +57,23 @@ class ResPartner(models.Model):
     followup_reminder_type = fields.Selection(
         [("automatic", "Automatic"), ("manual", "Manual")],
         string="Reminders",
-        default="automatic",
-        required=True,
+        company_dependent=True,
         help="Automatic: the follow-up plan decides when. Manual: a person planned the next reminder.",
     )
     followup_planned_date = fields.Date(
         string="Planned Reminder",
+        company_dependent=True,
         copy=False,
         help="Next reminder date planned by a person (manual mode).",
     )
     followup_responsible_id = fields.Many2one(
         "res.users",
         string="Follow-up Responsible",
-        tracking=True,
+        company_dependent=True,
         help="Receives this customer's follow-up activities. Empty: the salesperson.",
     )
     followup_letter_to_print = fields.Boolean(
+        company_dependent=True,
         copy=False,
         help="A follow-up letter is waiting to be printed and posted.",
     )
@@ -136,9 +139,12 @@ class ResPartner(models.Model):
         summaries = self.env["account.followup"]._get_partner_summaries(self.env.company)
         today = fields.Date.context_today(self)
         by_status = {STATUS_ACTION: set(), STATUS_OVERDUE: set(), STATUS_NONE: set()}
-        self.env["res.partner"].flush_model(["followup_reminder_type", "followup_planned_date"])
-        self.env.cr.execute("SELECT id, followup_planned_date FROM res_partner WHERE followup_reminder_type = 'manual'")
-        manual = dict(self.env.cr.fetchall())
+        manual = {
+            partner.id: partner.followup_planned_date
+            for partner in self.env["res.partner"].search_fetch(
+                [("followup_reminder_type", "=", "manual")], ["followup_planned_date"]
+            )
+        }
         for partner_id, summary in summaries.items():
             status = summary["status"]
             if partner_id in manual and summary["balance"] > 0:
@@ -388,9 +394,13 @@ class ResPartner(models.Model):
                 to_write[reached] |= item
         for reached, level_items in to_write.items():
             level_items.sudo().write({"followup_level_id": reached.id, "followup_date": today})
-        # Touch the partner row so that a concurrent run that read it before
-        # our commit gets a serialization error instead of sending again.
-        self.sudo().write({"followup_planned_date": self.followup_planned_date})
+        # Update the partner row so that a concurrent run whose snapshot is
+        # older than our commit gets a serialization error when it locks the
+        # row, instead of sending again on stale data (see _lock_partner).
+        self.env.cr.execute(
+            "UPDATE res_partner SET write_date = (now() at time zone 'UTC'), write_uid = %s WHERE id = %s",
+            [self.env.uid, self.id],
+        )
         self.invalidate_recordset(["followup_status", "followup_level_id", "followup_next_action_date"])
 
     def _followup_log(self, level, done, skipped):

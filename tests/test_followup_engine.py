@@ -146,3 +146,11 @@ class TestFollowupEngine(FollowupCommon):
             self.assertEqual(Partner.search([("followup_level_id", "=", self.level_second.id)]), late)
             self.assertIn(self.customer, Partner.search([("followup_level_id", "ilike", self.level_first.name)]))
             self.assertNotIn(late, Partner.search([("followup_level_id", "=", False)]))
+
+    def test_manual_mode_is_per_company(self):
+        other_company = self.company_data_2["company"]
+        self.assertEqual(self.customer.followup_reminder_type, "automatic")
+        self.customer.write({"followup_reminder_type": "manual", "followup_planned_date": "2026-03-01"})
+        in_other = self.customer.with_company(other_company)
+        self.assertEqual(in_other.followup_reminder_type, "automatic")
+        self.assertFalse(in_other.followup_planned_date)
