@@ -187,6 +187,19 @@ class AccountFollowup(models.AbstractModel):
         }
 
     @api.model
+    def _apply_manual_mode(self, summary, planned_date, today):
+        """Status and next date of a customer in manual mode: a person planned
+        the next reminder, the plan does not decide.
+
+        :return: (status, next_date)
+        """
+        if not summary or summary["balance"] <= 0:
+            return STATUS_NONE, planned_date
+        if planned_date and planned_date <= today:
+            return STATUS_ACTION, planned_date
+        return (STATUS_OVERDUE if summary["total_overdue"] else STATUS_NONE), planned_date
+
+    @api.model
     def _get_item_due_date(self, item):
         """Python twin of DUE_DATE_SQL."""
         move = item.move_id

@@ -110,18 +110,17 @@ class ResPartner(models.Model):
         real = self.filtered("id")
         summaries = real._get_followup_summaries() if real else {}
         today = fields.Date.context_today(self)
+        followup = self.env["account.followup"]
         for partner in self:
-            summary = summaries.get(partner.commercial_partner_id.id)
+            commercial = partner.commercial_partner_id
+            summary = summaries.get(commercial.id)
             partner.total_due = summary["balance"] if summary else 0.0
             partner.total_overdue = summary["total_overdue"] if summary else 0.0
             partner.followup_level_id = summary["reached"] if summary else False
             status = summary["status"] if summary else STATUS_NONE
             next_date = summary["next_date"] if summary else False
-            if partner.followup_reminder_type == "manual":
-                next_date = partner.followup_planned_date
-                if summary and summary["balance"] > 0:
-                    due = next_date and next_date <= today
-                    status = STATUS_ACTION if due else (STATUS_OVERDUE if summary["total_overdue"] else STATUS_NONE)
+            if commercial.followup_reminder_type == "manual":
+                status, next_date = followup._apply_manual_mode(summary, commercial.followup_planned_date, today)
             partner.followup_status = status
             partner.followup_next_action_date = next_date
 
@@ -145,16 +144,11 @@ class ResPartner(models.Model):
                 [("followup_reminder_type", "=", "manual")], ["followup_planned_date"]
             )
         }
+        followup = self.env["account.followup"]
         for partner_id, summary in summaries.items():
             status = summary["status"]
-            if partner_id in manual and summary["balance"] > 0:
-                planned = manual[partner_id]
-                if planned and planned <= today:
-                    status = STATUS_ACTION
-                elif summary["total_overdue"]:
-                    status = STATUS_OVERDUE
-                else:
-                    status = STATUS_NONE
+            if partner_id in manual:
+                status, _next_date = followup._apply_manual_mode(summary, manual[partner_id], today)
             by_status[status].add(partner_id)
         return by_status, summaries
 
