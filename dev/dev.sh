@@ -209,6 +209,7 @@ write_config() {
     local odoo_addons
     odoo_addons=$("$PY" -c 'import odoo.addons, os; print(os.path.dirname(odoo.addons.__file__))')
     CONFIG=$WORK/odoo.conf
+    [ "${1:-}" = copy ] && CONFIG=$WORK/odoo-test.conf   # "run" and "test" may run side by side
     cat > "$CONFIG" <<CONF
 [options]
 addons_path = $odoo_addons,$addons

@@ -243,7 +243,8 @@ class ResPartner(models.Model):
     def action_followup_print_letter(self):
         """Print the follow-up letters of these customers as one PDF."""
         partners = self.commercial_partner_id
-        partners._followup_write({"followup_letter_to_print": False})
+        if self.env.user.has_group("account.group_account_invoice"):
+            partners._followup_write({"followup_letter_to_print": False})
         return self.env.ref("account_payment_followup.action_report_followup_letter").report_action(partners)
 
     def action_followup_send_email(self):
@@ -313,12 +314,17 @@ class ResPartner(models.Model):
         but not edit contacts; nothing else can be written this way."""
         if set(vals) - set(FOLLOWUP_WRITABLE_FIELDS):
             raise UserError(_("Only follow-up fields can be changed here."))
-        if not self.env.su:
-            if not self.env.user.has_group("account.group_account_invoice"):
-                raise AccessError(_("Only billing users can change the follow-up of a customer."))
-            self.check_access_rights("read")
-            self.check_access_rule("read")
+        self._check_followup_access()
         return self.sudo().write(vals)
+
+    def _check_followup_access(self):
+        """Follow-up actions are for billing users, on customers they can read."""
+        if self.env.su:
+            return
+        if not self.env.user.has_group("account.group_account_invoice"):
+            raise AccessError(_("Only billing users can change the follow-up of a customer."))
+        self.check_access_rights("read")
+        self.check_access_rule("read")
 
     def _get_followup_statement(self, only_overdue=False):
         """Statement values for the e-mail and letter templates (current company)."""
@@ -372,6 +378,7 @@ class ResPartner(models.Model):
         gets the level it has reached (never lower than what it had), so no level
         is ever sent twice for the same item."""
         self.ensure_one()
+        self._check_followup_access()
         today = today or fields.Date.context_today(self)
         followup = self.env["account.followup"]
         levels = followup._get_levels(self.env.company).filtered(lambda lvl: lvl.delay <= level.delay)

@@ -1,6 +1,6 @@
 from freezegun import freeze_time
 
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import Form, tagged
 
 from .common import FollowupCommon
@@ -113,3 +113,15 @@ class TestFollowupWizards(FollowupCommon):
             self.assertEqual(self.customer.followup_status, "with_overdue_invoices")
             self.assertEqual(self.customer.followup_next_action_date, self.d("2026-02-05"))
             self.assertTrue(self.customer.message_ids.filtered(lambda m: "done" in str(m.body)))
+
+    def test_read_only_accounting_user_cannot_mark_done(self):
+        reader = self.accountant.copy({"login": "reader.followup", "name": "Reader"})
+        reader.groups_id = [
+            (6, 0, [self.env.ref("account.group_account_readonly").id, self.env.ref("base.group_user").id])
+        ]
+        self._invoice(self.customer, 100, "2026-01-01")
+        with freeze_time("2026-01-16"):
+            with self.assertRaises(AccessError):
+                self.customer.with_user(reader).action_followup_done()
+            self.customer.invalidate_recordset()
+            self.assertEqual(self.customer.followup_status, "in_need_of_action")
