@@ -37,6 +37,9 @@
         "web.assets_backend": [
             "account_payment_followup/static/src/**/*",
         ],
+        "web.assets_tests": [
+            "account_payment_followup/static/tests/tours/*.js",
+        ],
     },
     "post_init_hook": "_post_init_hook",
     "installable": True,

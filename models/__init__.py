@@ -1,6 +1,7 @@
 from . import account_followup_level
 from . import account_followup
 from . import account_followup_aged_receivable
+from . import account_followup_statement
 from . import account_move
 from . import account_move_line
 from . import mail_activity

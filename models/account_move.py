@@ -40,6 +40,7 @@ class AccountMove(models.Model):
             "name": _("Change expected payment date / note"),
             "res_model": "account.move.expected.payment",
             "view_mode": "form",
+            "views": [[False, "form"]],
             "target": "new",
             "context": {"default_move_ids": self.ids},
         }

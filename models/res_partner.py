@@ -215,6 +215,7 @@ class ResPartner(models.Model):
             "name": _("Plan the next reminder"),
             "res_model": "res.partner.followup.plan",
             "view_mode": "form",
+            "views": [[False, "form"]],
             "target": "new",
             "context": {"default_partner_id": self.id},
         }
@@ -226,6 +227,7 @@ class ResPartner(models.Model):
             "name": _("Log a note"),
             "res_model": "res.partner.followup.note",
             "view_mode": "form",
+            "views": [[False, "form"]],
             "target": "new",
             "context": {"default_partner_id": self.id},
         }
@@ -251,16 +253,14 @@ class ResPartner(models.Model):
         """Open the mail composer on the level's template, editable for this customer."""
         self.ensure_one()
         partner = self.commercial_partner_id
-        level = partner.followup_level_id or self.env["account.followup"]._get_levels(self.env.company)[:1]
-        template = level.mail_template_id or self.env.ref(
-            "account_payment_followup.mail_template_followup_first", raise_if_not_found=False
-        )
+        template = partner._get_followup_mail_template()
         recipients = partner._get_followup_email_recipients()
         return {
             "type": "ir.actions.act_window",
             "name": _("Send a payment reminder"),
             "res_model": "mail.compose.message",
             "view_mode": "form",
+            "views": [[False, "form"]],
             "target": "new",
             "context": {
                 "default_model": "res.partner",
@@ -272,6 +272,38 @@ class ResPartner(models.Model):
                 "followup_level_id": partner.followup_level_id.id
                 if partner.followup_status == STATUS_ACTION
                 else False,
+            },
+        }
+
+    def action_followup_send_emails(self):
+        """Send their reminder to several customers at once, each with the
+        template of its own level; a level that was due is recorded."""
+        sent, skipped = [], []
+        for partner in self.commercial_partner_id:
+            partner._check_followup_access()
+            level = partner.followup_level_id
+            due = partner.followup_status == STATUS_ACTION
+            mail_level = level if level.send_email else level.browse()
+            try:
+                partner._followup_send_email(mail_level, template=partner._get_followup_mail_template())
+            except FollowupSkip as skip:
+                skipped.append(f"{partner.display_name}: {skip}")
+                continue
+            if due and level:
+                partner._followup_record_level(level)
+            sent.append(partner.display_name)
+        message = _("Reminders sent: %s.", len(sent))
+        if skipped:
+            message += " " + _("Not sent: %s", "; ".join(skipped))
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "title": _("Payment reminders"),
+                "message": message,
+                "type": "warning" if skipped else "success",
+                "sticky": bool(skipped),
+                "next": {"type": "ir.actions.act_window_close"},
             },
         }
 
@@ -476,12 +508,21 @@ class ResPartner(models.Model):
     # FOLLOW-UP ACTIONS (each returns what it did, or raises FollowupSkip)
     # ------------------------------------------------------------
 
-    def _followup_send_email(self, level):
+    def _get_followup_mail_template(self):
+        """The e-mail template of the customer's level, else of the first level that sends one."""
+        self.ensure_one()
+        level = self.followup_level_id
+        if level.mail_template_id:
+            return level.mail_template_id
+        levels = self.env["account.followup"]._get_levels(self.env.company).filtered("mail_template_id")
+        return levels[:1].mail_template_id or self.env.ref("account_payment_followup.mail_template_followup_first")
+
+    def _followup_send_email(self, level, template=None):
         self.ensure_one()
         recipients = self._get_followup_email_recipients()
         if not recipients:
             raise FollowupSkip(_("the customer has no e-mail address"))
-        template = level.mail_template_id
+        template = template or level.mail_template_id
         subject = template._render_field("subject", self.ids, compute_lang=True)[self.id]
         body = template._render_field("body_html", self.ids, compute_lang=True, options={"post_process": True})[self.id]
         attachments = []

@@ -3,3 +3,4 @@ from . import test_followup_engine
 from . import test_followup_cron
 from . import test_followup_wizards
 from . import test_followup_safety
+from . import test_statements_tour

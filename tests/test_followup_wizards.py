@@ -20,7 +20,7 @@ class TestFollowupWizards(FollowupCommon):
                 wizard = (
                     self.env["res.partner.followup.note"]
                     .with_user(self.accountant)
-                    .create({"partner_id": self.customer.id, "note": "<p>Will pay</p>", "postpone": option})
+                    .create({"partner_id": self.customer.id, "note": "Will pay", "postpone": option})
                 )
                 wizard.action_apply()
                 self.assertEqual(move.expected_payment_date, self.d(expected), option)
@@ -30,7 +30,7 @@ class TestFollowupWizards(FollowupCommon):
                 .create(
                     {
                         "partner_id": self.customer.id,
-                        "note": "<p>Promised</p>",
+                        "note": "Promised",
                         "postpone": "date",
                         "postpone_date": "2026-05-01",
                     }

@@ -3,7 +3,7 @@ from markupsafe import Markup
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import format_date
+from odoo.tools import format_date, plaintext2html
 
 POSTPONE_DELTAS = {
     "1w": relativedelta(weeks=1),
@@ -21,7 +21,7 @@ class ResPartnerFollowupNote(models.TransientModel):
     _description = "Log a follow-up note"
 
     partner_id = fields.Many2one("res.partner", string="Customer", required=True, ondelete="cascade")
-    note = fields.Html(required=True)
+    note = fields.Text(required=True)
     postpone = fields.Selection(
         [
             ("none", "Do not postpone"),
@@ -62,7 +62,7 @@ class ResPartnerFollowupNote(models.TransientModel):
             raise UserError(_("Choose the date until which the follow-up is postponed."))
         if date and date <= fields.Date.context_today(self):
             raise UserError(_("The follow-up can only be postponed to a date after today."))
-        body = self.note
+        body = plaintext2html(self.note)
         partner = self.partner_id.commercial_partner_id
         if date:
             moves = self.move_ids or self._get_overdue_moves(partner)

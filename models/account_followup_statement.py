@@ -1,0 +1,242 @@
+from odoo import _, api, fields, models
+from odoo.exceptions import AccessError, UserError
+from odoo.tools import format_amount, format_date
+
+from .account_followup import STATUS_ACTION, STATUS_NONE, STATUS_OVERDUE
+
+TRUST_VALUES = ("good", "normal", "bad")
+
+
+class AccountFollowupStatement(models.AbstractModel):
+    """Server side of the Customer statements screen: what the client action
+    reads and changes. Everything runs with the user's own rights; reading
+    needs an accounting group, changing needs the billing group."""
+
+    _name = "account.followup.statement"
+    _description = "Customer Statements"
+
+    _PAGE_SIZE = 40
+
+    @api.model
+    def _check_read_access(self):
+        user = self.env.user
+        if not (user.has_group("account.group_account_invoice") or user.has_group("account.group_account_readonly")):
+            raise AccessError(_("The customer statements are for accounting users."))
+
+    @api.model
+    def _check_write_access(self):
+        if not self.env.user.has_group("account.group_account_invoice"):
+            raise AccessError(_("Only billing users can change follow-ups."))
+
+    # ------------------------------------------------------------
+    # READ
+    # ------------------------------------------------------------
+
+    @api.model
+    def get_customers(self, filter_name="action", search="", offset=0, limit=None):
+        """One page of customers, those in need of action first.
+
+        :param filter_name: "action" (in need of action), "overdue" (with
+            overdue invoices, those in need of action included) or "all" (all
+            with open items)
+        :param search: part of the name, the responsible or the level
+        """
+        self._check_read_access()
+        limit = limit or self._PAGE_SIZE
+        Partner = self.env["res.partner"]
+        by_status, summaries = Partner._get_followup_status_partner_ids()
+        status_of = {pid: status for status, ids in by_status.items() for pid in ids}
+        wanted = {"action": {STATUS_ACTION}, "overdue": {STATUS_ACTION, STATUS_OVERDUE}}.get(filter_name)
+        ids = [
+            pid
+            for pid, summary in summaries.items()
+            if (status_of[pid] in wanted if wanted else summary["balance"] != 0)
+        ]
+        # The search applies the user's access rules: never another company's customer.
+        partners = Partner.search([("id", "in", ids)])
+        if search:
+            needle = search.lower()
+            partners = partners.filtered(
+                lambda p: needle in (p.display_name or "").lower()
+                or needle in (p.followup_responsible_id.name or p.user_id.name or "").lower()
+                or needle in (summaries[p.id]["reached"].name or "").lower()
+            )
+        order = {STATUS_ACTION: 0, STATUS_OVERDUE: 1, STATUS_NONE: 2}
+        ordered = partners.sorted(
+            lambda p: (order[status_of[p.id]], -summaries[p.id]["total_overdue"], (p.name or "").lower())
+        )
+        page = ordered[offset : offset + limit]
+        return {
+            "total": len(ordered),
+            "offset": offset,
+            "limit": limit,
+            "can_edit": self.env.user.has_group("account.group_account_invoice"),
+            "followup_enabled": self.env.company.payment_followup_enabled,
+            "customers": [self._prepare_customer_row(p, summaries[p.id], status_of[p.id]) for p in page],
+        }
+
+    @api.model
+    def _prepare_customer_row(self, partner, summary, status):
+        currency = self.env.company.currency_id
+        next_date = partner.followup_next_action_date
+        return {
+            "id": partner.id,
+            "name": partner.display_name,
+            "status": status,
+            "total_due": format_amount(self.env, summary["balance"], currency),
+            "total_overdue": format_amount(self.env, summary["total_overdue"], currency),
+            "level": summary["reached"].name or "",
+            "next_date": format_date(self.env, next_date) if next_date else "",
+            "responsible": (partner.followup_responsible_id or partner.user_id).name or "",
+            "trust": partner.trust or "normal",
+        }
+
+    @api.model
+    def get_statement(self, partner_id):
+        """Everything the screen shows for one customer (also when nothing is due)."""
+        self._check_read_access()
+        partner = self.env["res.partner"].browse(partner_id).exists().commercial_partner_id
+        if not partner:
+            raise UserError(_("This customer does not exist anymore."))
+        partner.check_access_rights("read")
+        partner.check_access_rule("read")
+        statement = self.env["account.followup"]._get_statement(partner)
+        level = partner.followup_level_id
+        status = partner.followup_status
+        return {
+            "id": partner.id,
+            "name": partner.display_name,
+            "address": partner._display_address(without_company=True),
+            "email": partner.email or "",
+            "phones": self._prepare_phones(partner),
+            "trust": partner.trust or "normal",
+            "status": status,
+            "reminder_type": partner.followup_reminder_type or "automatic",
+            "next_date": format_date(self.env, partner.followup_next_action_date)
+            if partner.followup_next_action_date
+            else "",
+            "responsible": partner._get_followup_responsible(level or None).name,
+            "letter_to_print": bool(partner.followup_letter_to_print),
+            "can_edit": self.env.user.has_group("account.group_account_invoice"),
+            "level": self._prepare_level(level, due=status == STATUS_ACTION),
+            "lines": [self._prepare_line(line) for line in statement["lines"]],
+            "totals": [
+                {
+                    "currency": total["currency"].name,
+                    "due": format_amount(self.env, total["due"], total["currency"]),
+                    "overdue": format_amount(self.env, total["overdue"], total["currency"]),
+                }
+                for total in statement["totals"]
+            ],
+        }
+
+    @api.model
+    def _prepare_level(self, level, due):
+        if not level:
+            return False
+        return {
+            "id": level.id,
+            "name": level.name,
+            "due": due,
+            "auto": level.auto_execute,
+            "note": level.note or "",
+            "send_email": level.send_email,
+            "send_letter": level.send_letter,
+            "send_sms": level.send_sms,
+            "manual_action": level.manual_action,
+            "manual_action_note": level.manual_action_note or "",
+        }
+
+    @api.model
+    def _prepare_line(self, line):
+        return {
+            "id": line["id"],
+            "move_id": line["move_id"],
+            "name": line["name"],
+            "reference": line["reference"],
+            "date": format_date(self.env, line["date"]),
+            "due_date": format_date(self.env, line["due_date"]),
+            "expected_date": fields.Date.to_string(line["expected_date"]) if line["expected_date"] else "",
+            "days_late": line["days_late"],
+            "amount": format_amount(self.env, line["amount"], line["currency"]),
+            "excluded": bool(line["excluded"]),
+        }
+
+    @api.model
+    def _prepare_phones(self, partner):
+        """Phones formatted for the customer's country (phonenumbers), with a
+        tel: link; a number that does not validate is shown as typed."""
+        from odoo.addons.phone_validation.tools import phone_validation
+
+        country = partner.country_id or self.env.company.country_id
+        phones = []
+        for label, number in ((_("Mobile"), partner.mobile), (_("Phone"), partner.phone)):
+            if not number:
+                continue
+            try:
+                formatted = phone_validation.phone_format(
+                    number,
+                    country.code if country else None,
+                    country.phone_code if country else None,
+                    force_format="INTERNATIONAL",
+                    raise_exception=True,
+                )
+                e164 = phone_validation.phone_format(
+                    number,
+                    country.code if country else None,
+                    country.phone_code if country else None,
+                    force_format="E164",
+                    raise_exception=True,
+                )
+                phones.append({"label": label, "display": formatted, "link": f"tel:{e164}", "valid": True})
+            except UserError:
+                phones.append({"label": label, "display": number, "link": False, "valid": False})
+        return phones
+
+    # ------------------------------------------------------------
+    # CHANGE
+    # ------------------------------------------------------------
+
+    @api.model
+    def set_trust(self, partner_id, trust):
+        self._check_write_access()
+        if trust not in TRUST_VALUES:
+            raise UserError(_("Unknown degree of trust: %s", trust))
+        partner = self.env["res.partner"].browse(partner_id).commercial_partner_id
+        partner._followup_write({"trust": trust})
+        return True
+
+    @api.model
+    def set_excluded(self, move_id, excluded):
+        """Exclude an invoice from follow-ups (litigation), or include it again."""
+        self._check_write_access()
+        move = self.env["account.move"].browse(move_id)
+        move.check_access_rights("write")
+        move.check_access_rule("write")
+        move.followup_excluded = bool(excluded)
+        return True
+
+    @api.model
+    def set_expected_date(self, move_id, date):
+        """Record a promise to pay: no follow-up for this invoice before ``date``."""
+        self._check_write_access()
+        move = self.env["account.move"].browse(move_id)
+        move.check_access_rights("write")
+        move.check_access_rule("write")
+        move.expected_payment_date = fields.Date.to_date(date) if date else False
+        return True
+
+    @api.model
+    def send_sms(self, partner_id):
+        """Send the level's SMS (or the default one) to the customer now."""
+        self._check_write_access()
+        partner = self.env["res.partner"].browse(partner_id).commercial_partner_id
+        partner._check_followup_access()
+        level = partner.followup_level_id
+        template = level.sms_template_id or self.env.ref("account_payment_followup.sms_template_followup")
+        number = partner._get_followup_sms_number()
+        if not number:
+            raise UserError(_("%s has no valid mobile number.", partner.display_name))
+        body = template._render_field("body", partner.ids, compute_lang=True)[partner.id]
+        partner._message_sms(body, sms_numbers=[number])
+        return True
