@@ -61,19 +61,25 @@ class FollowupCommon(AccountTestInvoicingCommon):
         )
 
     @classmethod
-    def _invoice(cls, partner, amount, invoice_date, term=None, move_type="out_invoice", currency=None, post=True):
-        move = cls.env["account.move"].create(
-            {
-                "move_type": move_type,
-                "partner_id": partner.id,
-                "invoice_date": invoice_date,
-                "date": invoice_date,
-                "invoice_payment_term_id": term.id if term else False,
-                "currency_id": (currency or cls.company.currency_id).id,
-                "invoice_line_ids": [
-                    Command.create({"name": "Services", "quantity": 1, "price_unit": amount, "tax_ids": []})
-                ],
-            }
+    def _invoice(
+        cls, partner, amount, invoice_date, term=None, move_type="out_invoice", currency=None, post=True, company=None
+    ):
+        move = (
+            cls.env["account.move"]
+            .with_company(company or cls.company)
+            .create(
+                {
+                    "move_type": move_type,
+                    "partner_id": partner.id,
+                    "invoice_date": invoice_date,
+                    "date": invoice_date,
+                    "invoice_payment_term_id": term.id if term else False,
+                    "currency_id": (currency or (company or cls.company).currency_id).id,
+                    "invoice_line_ids": [
+                        Command.create({"name": "Services", "quantity": 1, "price_unit": amount, "tax_ids": []})
+                    ],
+                }
+            )
         )
         if post:
             move.action_post()
