@@ -1,4 +1,6 @@
-from . import models, wizards
+from . import models
+from . import demo
+from . import wizards
 
 
 def _post_init_hook(env):

@@ -32,7 +32,7 @@
         "wizards/res_partner_followup_plan_views.xml",
         "views/account_payment_followup_menus.xml",
     ],
-    "demo": [],
+    "demo": ["demo/account_payment_followup_demo.xml"],
     "assets": {
         "web.assets_backend": [
             "account_payment_followup/static/src/**/*",

@@ -15,6 +15,7 @@
 #   APF_PYTHON   Python used to create the virtual environment (default python3)
 #   APF_PGPORT   port of the project's PostgreSQL cluster (default 54329)
 #   APF_HTTP_PORT  Odoo's port for "run" (default 8069)
+#   APF_SMTP_PORT  port of the local mail catcher of "run" (default 2525)
 #   APF_DB       database used by "run", "followup" and "shell" (default apf_demo)
 #   APF_TEST_DB  database created afresh by "test" (default apf_test)
 #   APF_WORK     scratch folder of this checkout (default .dev)
@@ -246,8 +247,14 @@ cmd_run() {
     else
         odoo_bin -d "$DB" -u "$MODULE" --stop-after-init --log-level=warn
     fi
+    # Nothing leaves this machine: Odoo's e-mails go to a local SMTP sink.
+    local smtp_port=${APF_SMTP_PORT:-2525}
+    "$PY" "$REPO/dev/mailcatcher.py" --port "$smtp_port" --dir "$WORK/mail" &
+    local catcher=$!
+    trap 'kill $catcher 2>/dev/null' EXIT
+    say "e-mails are caught, not sent: each one is written to $WORK/mail as an .eml file"
     say "Odoo is starting on http://localhost:$HTTP_PORT  (login: $ADMIN_LOGIN / password: $ADMIN_PASSWORD, database: $DB)"
-    exec "$PY" -m odoo -c "$CONFIG" -d "$DB" --db-filter="^$DB\$" "$@"
+    "$PY" -m odoo -c "$CONFIG" -d "$DB" --db-filter="^$DB\$" --smtp=127.0.0.1 --smtp-port="$smtp_port" "$@"
 }
 
 cmd_shell() {
