@@ -5,3 +5,4 @@ from . import test_followup_wizards
 from . import test_followup_safety
 from . import test_statements
 from . import test_statements_tour
+from . import test_demo

@@ -1,0 +1,87 @@
+import importlib.util
+import io
+from collections import Counter
+from pathlib import Path
+
+from odoo.tests import TransactionCase, tagged
+from odoo.tools import convert_file
+
+import odoo.addons.account_payment_followup as addon
+
+
+@tagged("post_install", "-at_install")
+class TestDemo(TransactionCase):
+    """The demo data loads cleanly and the follow-ups on it do the expected mix."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.company = cls.env.ref("base.main_company")
+        if not cls.env["account.journal"].search_count([("company_id", "=", cls.company.id), ("type", "=", "sale")]):
+            cls.env["account.chart.template"].try_loading("generic_coa", company=cls.company, install_demo=False)
+        cls.env = cls.env(context=dict(cls.env.context, allowed_company_ids=cls.company.ids))
+
+    def _load_demo(self):
+        with self.assertNoLogs("odoo", level="WARNING"):
+            convert_file(
+                self.env,
+                "account_payment_followup",
+                "demo/account_payment_followup_demo.xml",
+                {},
+                mode="init",
+                kind="demo",
+            )
+
+    def test_demo_covers_every_situation_and_the_run_does_the_expected_mix(self):
+        self._load_demo()
+        ref = self.env.ref
+        partners = (
+            self.env["res.partner"]
+            .search([("name", "!=", False)])
+            .filtered(lambda p: p.get_external_id()[p.id].startswith("account_payment_followup.partner_"))
+        )
+        self.assertGreaterEqual(len(partners.filtered("is_company")), 30)
+        partners = partners.filtered("is_company")
+        statuses = Counter(partners.with_company(self.company).mapped("followup_status"))
+        self.assertEqual(statuses["in_need_of_action"], 23, {p.name: p.followup_status for p in partners})
+        self.assertEqual(statuses["with_overdue_invoices"], 2)
+        self.assertEqual(ref("account_payment_followup.partner_litigation_demo").followup_status, "no_action_needed")
+        self.assertEqual(ref("account_payment_followup.partner_paid_demo").total_due, 0)
+        self.assertEqual(ref("account_payment_followup.partner_credit_balanced_demo").total_due, 0)
+        self.assertEqual(ref("account_payment_followup.partner_dutch_demo").lang, "nl_NL")
+        self.assertEqual(ref("account_payment_followup.partner_spanish_demo").lang, "es_ES")
+        self.assertEqual(
+            ref("account_payment_followup.partner_manual_demo").followup_reminder_type,
+            "manual",
+        )
+
+        report = {}
+        followup = self.env["account.followup"].with_company(self.company)
+        followup.with_context(followup_report=report)._execute_followups(self.company)
+        done = report["done"]
+        self.assertEqual(len(done), 23)
+        self.assertFalse(report.get("errors"))
+        emails = [action for entry in done for action in entry["done"] if action.startswith("e-mail")]
+        self.assertEqual(len(emails), 10)
+        skipped = {entry["partner"].name: entry["skipped"] for entry in done if entry["skipped"]}
+        self.assertEqual(set(skipped), {"Quarry Stoneworks", "Vantage Media"})
+        activities = self.env["mail.activity"].search([("followup_level_id", "!=", False)])
+        followup_type = self.env.ref("account_payment_followup.mail_activity_type_followup")
+        proposals = activities.filtered(lambda a: a.activity_type_id == followup_type)
+        self.assertEqual(len(proposals), 12, "a call or formal notice proposed for each")
+        fix_data = activities - proposals
+        self.assertEqual(
+            set(fix_data.mapped("res_name")), {"Quarry Stoneworks", "Vantage Media"}, "asked to fix their data"
+        )
+
+        # The one-shot mode prints the same report.
+        path = Path(addon.__path__[0]) / "dev" / "followup_once.py"
+        spec = importlib.util.spec_from_file_location("followup_once", path)
+        followup_once = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(followup_once)
+        out = io.StringIO()
+        followup_once.print_report(self.company, report, out)
+        text = out.getvalue()
+        self.assertIn("23 customer(s) processed", text)
+        self.assertIn("skipped: e-mail (the customer has no e-mail address)", text)
+        self.assertIn("e-mails: 10", text)
