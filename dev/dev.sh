@@ -34,6 +34,7 @@ PGSOCK=$PGBASE/pgsocket
 PGPORT=${APF_PGPORT:-54329}
 PGUSER_ODOO=odoo
 HTTP_PORT=${APF_HTTP_PORT:-8069}
+SMTP_PORT=${APF_SMTP_PORT:-2525}
 DB=${APF_DB:-apf_demo}
 ODOO_URL=${ODOO_URL:-https://github.com/odoo/odoo/archive/refs/heads/17.0.tar.gz}
 WORK=${APF_WORK:-$REPO/.dev}   # per-checkout scratch: addons link, config, logs (git-ignored)
@@ -223,6 +224,9 @@ admin_passwd = $ADMIN_PASSWORD
 http_port = $HTTP_PORT
 list_db = True
 without_demo = False
+; every e-mail goes to the local mail catcher of "run", never outside
+smtp_server = 127.0.0.1
+smtp_port = $SMTP_PORT
 CONF
 }
 
@@ -248,13 +252,12 @@ cmd_run() {
         odoo_bin -d "$DB" -u "$MODULE" --stop-after-init --log-level=warn
     fi
     # Nothing leaves this machine: Odoo's e-mails go to a local SMTP sink.
-    local smtp_port=${APF_SMTP_PORT:-2525}
-    "$PY" "$REPO/dev/mailcatcher.py" --port "$smtp_port" --dir "$WORK/mail" &
+    "$PY" "$REPO/dev/mailcatcher.py" --port "$SMTP_PORT" --dir "$WORK/mail" &
     local catcher=$!
     trap 'kill $catcher 2>/dev/null' EXIT
     say "e-mails are caught, not sent: each one is written to $WORK/mail as an .eml file"
     say "Odoo is starting on http://localhost:$HTTP_PORT  (login: $ADMIN_LOGIN / password: $ADMIN_PASSWORD, database: $DB)"
-    "$PY" -m odoo -c "$CONFIG" -d "$DB" --db-filter="^$DB\$" --smtp=127.0.0.1 --smtp-port="$smtp_port" "$@"
+    "$PY" -m odoo -c "$CONFIG" -d "$DB" --db-filter="^$DB\$" "$@"
 }
 
 cmd_shell() {

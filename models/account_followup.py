@@ -177,7 +177,8 @@ class AccountFollowup(models.AbstractModel):
             status = STATUS_NONE
         return {
             "balance": balance,
-            "total_overdue": overdue if balance > 0 else 0.0,
+            # credit notes and payments reduce what is overdue too
+            "total_overdue": min(overdue, balance) if balance > 0 else 0.0,
             "oldest_due_date": oldest_due if chased else False,
             "received_delay": received_delay,
             "reached": reached,
@@ -251,7 +252,7 @@ class AccountFollowup(models.AbstractModel):
                     "id": item.id,
                     "move_id": move.id,
                     "name": move.name,
-                    "reference": move.ref or move.payment_reference or "",
+                    "reference": move.ref or (move.payment_reference if move.payment_reference != move.name else ""),
                     "date": move.invoice_date or move.date,
                     "due_date": due_date,
                     "expected_date": move.expected_payment_date,
@@ -268,7 +269,11 @@ class AccountFollowup(models.AbstractModel):
             "today": today,
             "lines": lines,
             "totals": [
-                {"currency": currency, "due": amounts["due"], "overdue": amounts["overdue"]}
+                {
+                    "currency": currency,
+                    "due": amounts["due"],
+                    "overdue": max(min(amounts["overdue"], amounts["due"]), 0.0),
+                }
                 for currency, amounts in totals.items()
             ],
         }
