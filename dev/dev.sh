@@ -266,7 +266,7 @@ cmd_shell() {
 }
 
 run_pure_tests() {
-    "$PY" -m pytest -p no:odoo -p no:cacheprovider "$REPO/dev/tests" "$@"
+    (cd "$REPO" && PYTHONPATH=dev/tests "$PY" -m pytest -p no:odoo -p odoo_free -p no:cacheprovider dev/tests "$@")
 }
 
 cmd_test() {
@@ -298,9 +298,13 @@ MSG
     say "installing $MODULE on a fresh database $db (log: $log)"
     odoo_bin -d "$db" -i "$MODULE" --without-demo=all --stop-after-init --no-http \
         --log-level=info --logfile="$log" || die "installation failed, see $log"
+    say "exporting the module's translatable strings (the .pot must list them all)"
+    local pot=$WORK/exported.pot
+    odoo_bin -d "$db" --i18n-export="$pot" --modules="$MODULE" --stop-after-init --no-http --log-level=warn \
+        || die "the translatable strings could not be exported"
     say "running the tests"
     cd "$TEST_ROOT"
-    APF_INSTALL_LOG=$log "$PY" -m pytest -p no:cacheprovider \
+    APF_INSTALL_LOG=$log APF_EXPORTED_POT=$pot "$PY" -m pytest -p no:cacheprovider \
         --odoo-config="$CONFIG" --odoo-database="$db" --odoo-http --odoo-log-level=warn \
         dev/tests tests "$@"
 }

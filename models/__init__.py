@@ -4,6 +4,7 @@ from . import account_followup_aged_receivable
 from . import account_followup_statement
 from . import account_move
 from . import account_move_line
+from . import ir_module_module
 from . import mail_activity
 from . import res_company
 from . import res_config_settings

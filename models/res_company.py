@@ -128,6 +128,30 @@ class ResCompany(models.Model):
         for company in self:
             if Level.search_count([("company_id", "=", company.id)]):
                 continue
-            Level.create(
+            levels = Level.create(
                 [dict(vals, company_id=company.id) for vals in company._prepare_default_followup_levels_vals()]
             )
+            company._translate_default_followup_levels(levels)
+
+    def _translate_default_followup_levels(self, levels=None, langs=None):
+        """Give the default plan's names and notes in every installed language
+        (they are created in one). Levels a user changed are left alone."""
+        langs = langs or [code for code, _name in self.env["res.lang"].get_installed()]
+        Level = self.env["account.followup.level"].sudo().with_context(active_test=False)
+        fields_to_translate = ("name", "note", "manual_action_note")
+        for company in self:
+            company_levels = levels or Level.search([("company_id", "=", company.id)])
+            source = company.with_context(lang="en_US")
+            english = {vals["delay"]: vals for vals in source._prepare_default_followup_levels_vals()}
+            for lang in langs:
+                translated = {
+                    vals["delay"]: vals
+                    for vals in company.with_context(lang=lang)._prepare_default_followup_levels_vals()
+                }
+                for level in company_levels:
+                    original = english.get(level.delay)
+                    if not original or level.with_context(lang="en_US").name != original["name"]:
+                        continue
+                    level.with_context(lang=lang).write(
+                        {field: translated[level.delay][field] for field in fields_to_translate if field in original}
+                    )

@@ -6,3 +6,4 @@ from . import test_followup_safety
 from . import test_statements
 from . import test_statements_tour
 from . import test_demo
+from . import test_i18n
