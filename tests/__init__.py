@@ -8,3 +8,4 @@ from . import test_statements_tour
 from . import test_demo
 from . import test_i18n
 from . import test_concurrency
+from . import test_properties
