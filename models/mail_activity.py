@@ -14,9 +14,12 @@ class MailActivity(models.Model):
     def _action_done(self, feedback=False, attachment_ids=None):
         """Marking a follow-up activity done executes its level for the customer."""
         followups = self.filtered(lambda a: a.followup_level_id and a.res_model == "res.partner")
-        todo = [(self.env["res.partner"].browse(a.res_id), a.followup_level_id) for a in followups]
+        todo = [(activity.res_id, activity.followup_level_id) for activity in followups]
         result = super()._action_done(feedback=feedback, attachment_ids=attachment_ids)
-        for partner, level in todo:
+        # The responsible who did the action may be a salesperson without
+        # accounting rights: recording the level is the system's job.
+        for partner_id, level in todo:
+            partner = self.env["res.partner"].sudo().with_company(level.company_id).browse(partner_id)
             if (
                 partner.exists()
                 and partner.followup_level_id == level

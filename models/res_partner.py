@@ -38,18 +38,21 @@ class ResPartner(models.Model):
         ],
         string="Follow-up Status",
         compute="_compute_followup_data",
+        groups="account.group_account_readonly,account.group_account_invoice",
         search="_search_followup_status",
     )
     followup_level_id = fields.Many2one(
         "account.followup.level",
         string="Follow-up Level",
         compute="_compute_followup_data",
+        groups="account.group_account_readonly,account.group_account_invoice",
         search="_search_followup_level_id",
         help="The last level reached by the customer's oldest overdue invoice.",
     )
     followup_next_action_date = fields.Date(
         string="Next Follow-up",
         compute="_compute_followup_data",
+        groups="account.group_account_readonly,account.group_account_invoice",
         inverse="_inverse_followup_next_action_date",
         search="_search_followup_next_action_date",
         help="When the next follow-up level becomes due; in manual mode, the date a person planned.",

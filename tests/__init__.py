@@ -9,3 +9,4 @@ from . import test_demo
 from . import test_i18n
 from . import test_concurrency
 from . import test_properties
+from . import test_security
