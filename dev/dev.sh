@@ -5,6 +5,7 @@
 #   bash dev/dev.sh test       set everything up, run the whole test suite on a fresh database
 #   bash dev/dev.sh followup   run today's follow-ups once on a database and print a report
 #   bash dev/dev.sh shell      an Odoo shell on the demo database
+#   bash dev/dev.sh bench      the benchmark at 10,000 customers (see README, Performance)
 #
 # Everything that is slow to build (virtual environment, Odoo source, PostgreSQL
 # cluster) lives outside the checkout, in $APF_HOME, so that a fresh clone reuses it.
@@ -309,6 +310,11 @@ MSG
         dev/tests tests "$@"
 }
 
+cmd_bench() {
+    setup_all
+    exec "$PY" "$REPO/dev/benchmark.py" -c "$CONFIG" "$@"
+}
+
 cmd_followup() {
     setup_all
     exec "$PY" "$REPO/dev/followup_once.py" -c "$CONFIG" -d "$DB" "$@"
@@ -320,6 +326,7 @@ case "$verb" in
     run) cmd_run "$@" ;;
     test) cmd_test "$@" ;;
     followup) cmd_followup "$@" ;;
+    bench) cmd_bench "$@" ;;
     shell) cmd_shell "$@" ;;
-    *) sed -n '2,8p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 2 ;;
+    *) sed -n '2,9p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac
