@@ -207,23 +207,23 @@ class AccountFollowupStatement(models.AbstractModel):
         return True
 
     @api.model
-    def set_excluded(self, move_id, excluded):
-        """Exclude an invoice from follow-ups (litigation), or include it again."""
+    def _get_writable_move(self, move_id):
         self._check_write_access()
         move = self.env["account.move"].browse(move_id)
         move.check_access_rights("write")
         move.check_access_rule("write")
-        move.followup_excluded = bool(excluded)
+        return move
+
+    @api.model
+    def set_excluded(self, move_id, excluded):
+        """Exclude an invoice from follow-ups (litigation), or include it again."""
+        self._get_writable_move(move_id).followup_excluded = bool(excluded)
         return True
 
     @api.model
     def set_expected_date(self, move_id, date):
         """Record a promise to pay: no follow-up for this invoice before ``date``."""
-        self._check_write_access()
-        move = self.env["account.move"].browse(move_id)
-        move.check_access_rights("write")
-        move.check_access_rule("write")
-        move.expected_payment_date = fields.Date.to_date(date) if date else False
+        self._get_writable_move(move_id).expected_payment_date = fields.Date.to_date(date) if date else False
         return True
 
     @api.model
