@@ -1,6 +1,5 @@
 import logging
 import threading
-from collections import defaultdict
 
 from markupsafe import Markup
 
@@ -423,13 +422,31 @@ class ResPartner(models.Model):
             and not item.move_id.followup_excluded
             and not (item.move_id.expected_payment_date and item.move_id.expected_payment_date > today)
         )
-        to_write = defaultdict(lambda: self.env["account.move.line"])
+        to_write = {}
         for item in items:
             reached = followup._item_reached_level(levels, item, today)
             if reached and (not item.followup_level_id or item.followup_level_id.delay < reached.delay):
-                to_write[reached] |= item
-        for reached, level_items in to_write.items():
-            level_items.sudo().write({"followup_level_id": reached.id, "followup_date": today})
+                to_write[item.id] = reached.id
+        if to_write:
+            # Follow-up bookkeeping only (no amount, account or tax): one query
+            # whatever the number of items and of levels they reached, where the
+            # ORM would write once per level and run account.move.line.write's
+            # invoice synchronisation (a third of a follow-up's time) for nothing.
+            Line = self.env["account.move.line"]
+            Line.flush_model(["followup_level_id", "followup_date"])
+            self.env.cr.execute(
+                """
+                UPDATE account_move_line aml
+                   SET followup_level_id = item.level_id, followup_date = %s,
+                       write_uid = %s, write_date = (now() at time zone 'UTC')
+                  FROM unnest(%s::int[], %s::int[]) AS item(id, level_id)
+                 WHERE aml.id = item.id
+                """,
+                [today, self.env.uid, list(to_write), list(to_write.values())],
+            )
+            Line.browse(to_write).invalidate_recordset(
+                ["followup_level_id", "followup_date", "write_uid", "write_date"]
+            )
         # Update the partner row so that a concurrent run whose snapshot is
         # older than our commit gets a serialization error when it locks the
         # row, instead of sending again on stale data (see _lock_partner).
@@ -616,7 +633,9 @@ class ResPartner(models.Model):
     def _followup_schedule_manual_action(self, level):
         self.ensure_one()
         responsible = self._get_followup_responsible(level)
-        self.activity_schedule(
+        # The responsible's "activity assigned" e-mail goes through the mail
+        # queue, like the reminders: no SMTP connection per customer at commit.
+        self.with_context(mail_notify_force_send=False).activity_schedule(
             activity_type_id=(
                 level.manual_action_type_id or self.env.ref("account_payment_followup.mail_activity_type_followup")
             ).id,
