@@ -1,0 +1,127 @@
+"""What each step costs must not grow with the size of the data: the queries
+of one customer's follow-up are the same with 1 or many invoices and with few
+or many other customers; the status search takes a fixed number of queries.
+Not timed (see dev/benchmark.py for the figures at 10,000 customers)."""
+
+from datetime import timedelta
+
+from freezegun import freeze_time
+
+from odoo import Command
+from odoo.tests import tagged
+
+from .common import FollowupCommon
+
+TODAY = "2026-03-02"
+MANY = 40
+
+
+@tagged("post_install", "-at_install")
+class TestFollowupScale(FollowupCommon):
+    @classmethod
+    def setUpClass(cls, chart_template_ref=None):
+        super().setUpClass(chart_template_ref=chart_template_ref)
+        today = cls.d(TODAY)
+        # For each kind of level, customers in the same situation: due for it
+        # since 5 days (e-mail + letter) or 20 days (a call, proposed to a person).
+        cls.customers = {}
+        for kind, late in (("email", 5), ("manual", 20)):
+            oldest = today - timedelta(days=late)
+            for name in ("warmup", "one", "other"):
+                partner = cls._create_customer(f"{kind} {name}", f"{kind}.{name}@customer.example.com")
+                cls._invoices(partner, [oldest])
+                cls.customers[kind, name] = partner
+            # Many invoices, from the oldest to not yet due: their items reach
+            # several levels, all recorded at once.
+            many = cls._create_customer(f"{kind} many", f"{kind}.many@customer.example.com")
+            cls._invoices(many, [oldest + timedelta(days=day) for day in range(MANY)])
+            cls.customers[kind, "many"] = many
+
+    @classmethod
+    def _invoices(cls, partner, dates):
+        """Posted invoices without payment term (due on their date), in one batch."""
+        moves = cls.env["account.move"].create(
+            [
+                {
+                    "move_type": "out_invoice",
+                    "partner_id": partner.id,
+                    "invoice_date": day,
+                    "date": day,
+                    "invoice_line_ids": [
+                        Command.create({"name": "Services", "quantity": 1, "price_unit": 100, "tax_ids": []})
+                    ],
+                }
+                for day in dates
+            ]
+        )
+        moves.action_post()
+        return moves
+
+    def _execute(self, partner):
+        """One customer's follow-up as the scheduled action does it, from a
+        cold record cache (each customer is its own transaction); returns the
+        number of queries."""
+        self.env.invalidate_all()
+        followup = self.env["account.followup"]
+        before = self.cr.sql_log_count
+        with self.env.cr.savepoint(flush=True):
+            done = followup._execute_partner(partner, self.company, self.d(TODAY))
+        self.assertTrue(done, f"{partner.name} was due for a level")
+        return self.cr.sql_log_count - before
+
+    def _assert_same_cost(self, kind, partner, reference):
+        """``partner``'s follow-up takes no more queries than ``reference``'s."""
+        expected = self._execute(reference)
+        with self.assertQueryCount(expected):
+            count = self._execute(partner)
+        self.assertLessEqual(count, expected, f"{partner.name}: {count} queries, {expected} for {reference.name}")
+
+    @freeze_time(TODAY)
+    def test_queries_per_customer_do_not_grow_with_its_invoices(self):
+        for kind in ("email", "manual"):
+            with self.subTest(kind=kind):
+                self._execute(self.customers[kind, "warmup"])  # templates, views: once per process
+                self._assert_same_cost(kind, self.customers[kind, "many"], self.customers[kind, "one"])
+                if kind == "email":
+                    items = self.customers[kind, "many"].invoice_ids.line_ids.filtered(
+                        lambda line: line.account_type == "asset_receivable"
+                    )
+                    self.assertEqual(
+                        set(items.followup_level_id.mapped("delay")),
+                        {self.level_before.delay, self.level_first.delay},
+                        "several levels recorded in one follow-up",
+                    )
+
+    @freeze_time(TODAY)
+    def test_queries_per_customer_do_not_grow_with_other_customers(self):
+        for kind in ("email", "manual"):
+            self._execute(self.customers[kind, "warmup"])
+        expected = {kind: self._execute(self.customers[kind, "one"]) for kind in ("email", "manual")}
+        today = self.d(TODAY)
+        for index in range(30):
+            partner = self._create_customer(f"Other {index}", f"other{index}@customer.example.com")
+            self._invoices(partner, [today - timedelta(days=5 + index)])
+        for kind in ("email", "manual"):
+            with self.subTest(kind=kind), self.assertQueryCount(expected[kind]):
+                count = self._execute(self.customers[kind, "other"])
+            self.assertLessEqual(count, expected[kind])
+
+    @freeze_time(TODAY)
+    def test_status_search_issues_a_bounded_number_of_queries(self):
+        Partner = self.env["res.partner"]
+        domain = [("followup_status", "=", "in_need_of_action")]
+        Partner.search_count(domain)  # warm-up
+        self.env.invalidate_all()
+        before = self.cr.sql_log_count
+        count = Partner.search_count(domain)
+        expected = self.cr.sql_log_count - before
+        self.assertLessEqual(expected, 10, "the status search is a few set-based queries")
+        today = self.d(TODAY)
+        for index in range(30):
+            partner = self._create_customer(f"Other {index}", f"other{index}@customer.example.com")
+            self._invoices(partner, [today - timedelta(days=5 + index)])
+        self.env.invalidate_all()
+        with self.assertQueryCount(expected):
+            self.assertEqual(Partner.search_count(domain), count + 30)
+        with self.assertQueryCount(expected + 1):  # + reading the page
+            self.assertEqual(len(Partner.search(domain, limit=80)), min(count + 30, 80))
