@@ -326,11 +326,29 @@ class AccountFollowup(models.AbstractModel):
             pid for pid, summary in summaries.items() if summary["status"] == STATUS_ACTION and summary["level"]
         )
         partners = self.env["res.partner"].with_company(company).browse(due_ids)
-        return [
+        due = [
             (partner, summaries[partner.id]["level"])
             for partner in partners
             if partner.followup_reminder_type != "manual"
         ]
+        # A level for a person stays due until the person does it: once proposed
+        # (its activity exists) the run has nothing left to do for it. Leaving it
+        # in would fill every batch with the same customers, starve the others
+        # and re-trigger the scheduled action for ever.
+        manual_levels = {level.id for _partner, level in due if not level.auto_execute}
+        if manual_levels:
+            proposed = set(
+                self.env["mail.activity"]._read_group(
+                    [
+                        ("res_model", "=", "res.partner"),
+                        ("res_id", "in", [partner.id for partner, level in due if level.id in manual_levels]),
+                        ("followup_level_id", "in", list(manual_levels)),
+                    ],
+                    ["res_id", "followup_level_id"],
+                )
+            )
+            due = [(partner, level) for partner, level in due if (partner.id, level) not in proposed]
+        return due
 
     @api.model
     def _check_email_cap(self, company, due, report=None):

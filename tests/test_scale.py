@@ -125,3 +125,22 @@ class TestFollowupScale(FollowupCommon):
             self.assertEqual(Partner.search_count(domain), count + 30)
         with self.assertQueryCount(expected + 1):  # + reading the page
             self.assertEqual(len(Partner.search(domain, limit=80)), min(count + 30, 80))
+
+    @freeze_time(TODAY)
+    def test_proposed_levels_do_not_fill_the_batches(self):
+        """Customers due for a level a person does stay due until it is done:
+        once proposed they must not take the place of the others in every batch,
+        nor keep the scheduled action re-triggering itself."""
+        followup = self.env["account.followup"]
+        today = self.d(TODAY)
+        for index in range(4):
+            partner = self._create_customer(f"To call {index}", f"call{index}@customer.example.com")
+            self._invoices(partner, [today - timedelta(days=20)])
+        automated = self._create_customer("Late customer", "late@customer.example.com")
+        self._invoices(automated, [today - timedelta(days=5)])
+        runs = 0
+        while followup._execute_followups(self.company, batch_size=2, today=today):
+            runs += 1
+            self.assertLess(runs, 20, "the scheduled action keeps re-triggering itself")
+        self.assertTrue(self._followup_mails(automated), "the automated level is done")
+        self.assertFalse(followup._execute_followups(self.company, batch_size=2, today=today))
