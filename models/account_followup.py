@@ -141,30 +141,43 @@ class AccountFollowup(models.AbstractModel):
         self.env.cr.execute(query)
         rows = self.env.cr.fetchall()
         levels = self._get_levels(company)
+        # (delay, level) pairs read once: recordset filtering per customer was
+        # a third of the status search at 10,000 customers.
+        plan = [(level.delay, level) for level in levels]
         return {
-            partner_id: self._summarize(levels, today, balance, overdue, postponed_until, oldest_due, received_delay)
+            partner_id: self._summarize(
+                levels, today, balance, overdue, postponed_until, oldest_due, received_delay, plan=plan
+            )
             for partner_id, balance, overdue, postponed_until, oldest_due, received_delay in rows
         }
 
     @api.model
-    def _summarize(self, levels, today, balance, overdue, postponed_until, oldest_due, received_delay):
-        """Apply the plan to one customer's aggregated situation (no query)."""
+    def _summarize(self, levels, today, balance, overdue, postponed_until, oldest_due, received_delay, plan=None):
+        """Apply the plan to one customer's aggregated situation (no query).
+
+        :param plan: ``levels`` as (delay, level) pairs ordered by delay, when
+            the caller summarizes many customers
+        """
+        plan = plan if plan is not None else [(lvl.delay, lvl) for lvl in levels]
         level = reached = levels.browse()
         next_date = False
         chased = oldest_due and balance > 0
         if chased:
             days_late = (today - oldest_due).days
-            reached = levels.filtered(lambda lvl: lvl.delay <= days_late)[-1:]
-            if reached and (received_delay is None or reached.delay > received_delay):
+            reached_delay = None
+            for delay, plan_level in plan:
+                if delay <= days_late:
+                    reached_delay, reached = delay, plan_level
+            if reached and (received_delay is None or reached_delay > received_delay):
                 # Only the highest reached level: a customer already 40 days late
                 # gets the 35-day level, not all the earlier ones at once.
                 level = reached
-                next_date = oldest_due + timedelta(days=reached.delay)
+                next_date = oldest_due + timedelta(days=reached_delay)
             else:
                 floor = received_delay if received_delay is not None else float("-inf")
-                upcoming = levels.filtered(lambda lvl: lvl.delay > floor)[:1]
-                if upcoming:
-                    next_date = oldest_due + timedelta(days=upcoming.delay)
+                upcoming = next((delay for delay, _level in plan if delay > floor), None)
+                if upcoming is not None:
+                    next_date = oldest_due + timedelta(days=upcoming)
         if balance > 0 and postponed_until and (not next_date or postponed_until < next_date) and not level:
             next_date = postponed_until
         if balance <= 0:
@@ -303,6 +316,10 @@ class AccountFollowup(models.AbstractModel):
             return False
         auto_commit = Partner._is_followup_auto_commit()
         for partner, _level in due[:batch_size]:
+            # Each customer with its own prefetch: after each commit, reading a
+            # field of a customer of the batch would read or compute it for up to
+            # 1,000 customers due (e-mail addresses, names, responsibles).
+            partner = partner.with_prefetch()
             try:
                 with self.env.cr.savepoint(flush=True):
                     done = self._execute_partner(partner, company, today)
