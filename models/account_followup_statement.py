@@ -166,30 +166,15 @@ class AccountFollowupStatement(models.AbstractModel):
     def _prepare_phones(self, partner):
         """Phones formatted for the customer's country (phonenumbers), with a
         tel: link; a number that does not validate is shown as typed."""
-        from odoo.addons.phone_validation.tools import phone_validation
-
-        country = partner.country_id or self.env.company.country_id
         phones = []
         for label, number in ((_("Mobile"), partner.mobile), (_("Phone"), partner.phone)):
             if not number:
                 continue
-            try:
-                formatted = phone_validation.phone_format(
-                    number,
-                    country.code if country else None,
-                    country.phone_code if country else None,
-                    force_format="INTERNATIONAL",
-                    raise_exception=True,
-                )
-                e164 = phone_validation.phone_format(
-                    number,
-                    country.code if country else None,
-                    country.phone_code if country else None,
-                    force_format="E164",
-                    raise_exception=True,
-                )
-                phones.append({"label": label, "display": formatted, "link": f"tel:{e164}", "valid": True})
-            except UserError:
+            formatted = partner._format_followup_phone(number, force_format="INTERNATIONAL")
+            if formatted:
+                link = f"tel:{partner._format_followup_phone(number)}"
+                phones.append({"label": label, "display": formatted, "link": link, "valid": True})
+            else:
                 phones.append({"label": label, "display": number, "link": False, "valid": False})
         return phones
 

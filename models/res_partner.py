@@ -374,27 +374,32 @@ class ResPartner(models.Model):
             contacts = partner
         return contacts
 
-    def _get_followup_sms_number(self):
-        """The customer's mobile (else phone), validated and formatted in E.164
-        for its country, or None."""
+    def _format_followup_phone(self, number, force_format="E164"):
+        """``number`` validated and formatted with phonenumbers for the
+        customer's country (else the company's), or None when it is not valid."""
         self.ensure_one()
         from odoo.addons.phone_validation.tools import phone_validation
 
+        country = self.commercial_partner_id.country_id or self.env.company.country_id
+        try:
+            return phone_validation.phone_format(
+                number,
+                country.code if country else None,
+                country.phone_code if country else None,
+                force_format=force_format,
+                raise_exception=True,
+            )
+        except UserError:
+            return None
+
+    def _get_followup_sms_number(self):
+        """The customer's mobile (else phone) in E.164, or None."""
+        self.ensure_one()
         partner = self.commercial_partner_id
-        country = partner.country_id or self.env.company.country_id
         for number in (partner.mobile, partner.phone):
-            if not number:
-                continue
-            try:
-                return phone_validation.phone_format(
-                    number,
-                    country.code if country else None,
-                    country.phone_code if country else None,
-                    force_format="E164",
-                    raise_exception=True,
-                )
-            except UserError:
-                continue
+            formatted = number and partner._format_followup_phone(number)
+            if formatted:
+                return formatted
         return None
 
     def _get_followup_responsible(self, level=None):
