@@ -124,12 +124,3 @@ class AccountFollowupLevel(models.Model):
                         days=level.delay,
                     )
                 )
-
-    def _get_next_level(self):
-        """The level that follows this one in its company's plan (or an empty recordset)."""
-        self.ensure_one()
-        return self.search(
-            [("company_id", "=", self.company_id.id), ("delay", ">", self.delay)],
-            order="delay",
-            limit=1,
-        )

@@ -5,7 +5,6 @@ from markupsafe import Markup
 
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
-from odoo.tools import format_date
 
 from .account_followup import STATUS_ACTION, STATUS_NONE, STATUS_OVERDUE, FollowupSkip
 
@@ -525,9 +524,6 @@ class ResPartner(models.Model):
         if failed:
             _logger.info("Payment follow-ups: %s reminder e-mail(s) queued again", len(failed))
             failed.write({"state": "outgoing", "failure_reason": False})
-
-    def _format_followup_date(self, date):
-        return format_date(self.env, date, lang_code=self.lang)
 
     # ------------------------------------------------------------
     # FOLLOW-UP ACTIONS (each returns what it did, or raises FollowupSkip)
