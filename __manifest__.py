@@ -27,6 +27,7 @@
         "views/res_partner_views.xml",
         "views/account_move_views.xml",
         "views/account_followup_aged_receivable_views.xml",
+        "views/account_followup_step_views.xml",
         "wizards/account_move_expected_payment_views.xml",
         "wizards/res_partner_followup_note_views.xml",
         "wizards/res_partner_followup_plan_views.xml",

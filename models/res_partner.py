@@ -89,6 +89,16 @@ class ResPartner(models.Model):
         groups="account.group_account_readonly,account.group_account_invoice",
     )
     followup_currency_id = fields.Many2one("res.currency", compute="_compute_followup_currency_id")
+    followup_step_ids = fields.One2many(
+        "account.followup.step",
+        "partner_id",
+        string="Follow-up History",
+        groups="account.group_account_readonly,account.group_account_invoice",
+    )
+    followup_step_count = fields.Integer(
+        compute="_compute_followup_step_count",
+        groups="account.group_account_readonly,account.group_account_invoice",
+    )
 
     # ------------------------------------------------------------
     # COMPUTE METHODS
@@ -100,6 +110,18 @@ class ResPartner(models.Model):
         return self.env["account.followup"]._get_partner_summaries(
             self.env.company, partner_ids=partners.ids if self.ids else None
         )
+
+    @api.depends_context("company")
+    def _compute_followup_step_count(self):
+        counts = dict(
+            self.env["account.followup.step"]._read_group(
+                [("partner_id", "in", self.commercial_partner_id.ids), ("company_id", "=", self.env.company.id)],
+                ["partner_id"],
+                ["__count"],
+            )
+        )
+        for partner in self:
+            partner.followup_step_count = counts.get(partner.commercial_partner_id, 0)
 
     @api.depends_context("company")
     def _compute_followup_currency_id(self):
@@ -208,6 +230,14 @@ class ResPartner(models.Model):
         for partner in self:
             partner.message_post(body=_("Follow-up reminders are back to automatic: the plan decides when."))
         return True
+
+    def action_followup_open_history(self):
+        """The follow-up steps of this customer (smart button)."""
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("account_payment_followup.account_followup_step_action")
+        action["domain"] = [("partner_id", "=", self.commercial_partner_id.id)]
+        action["context"] = {"search_default_partner_id": self.commercial_partner_id.id}
+        return action
 
     def action_followup_open_plan_wizard(self):
         self.ensure_one()

@@ -1,0 +1,61 @@
+from odoo import fields, models
+
+# What an action of a step did. "to_do" waits for a person (an activity, a
+# letter to print); the others are final.
+CHANNEL_SENT = "sent"
+CHANNEL_QUEUED = "queued"
+CHANNEL_TO_DO = "to_do"
+CHANNEL_SKIPPED = "skipped"
+CHANNEL_FAILED = "failed"
+CHANNEL_DONE_STATES = (CHANNEL_SENT, CHANNEL_QUEUED, CHANNEL_SKIPPED, CHANNEL_FAILED)
+
+
+class AccountFollowupStepChannel(models.Model):
+    """The outcome of one action (e-mail, letter, SMS, manual action) of a
+    follow-up step, with what it produced."""
+
+    _name = "account.followup.step.channel"
+    _description = "Follow-up Step Action"
+    _order = "step_id, sequence, id"
+
+    step_id = fields.Many2one("account.followup.step", required=True, index=True, ondelete="cascade", readonly=True)
+    sequence = fields.Integer(readonly=True)
+    channel = fields.Selection(
+        [("email", "E-mail"), ("letter", "Letter"), ("sms", "SMS"), ("manual", "Manual action")],
+        string="Action",
+        required=True,
+        readonly=True,
+    )
+    state = fields.Selection(
+        [
+            (CHANNEL_SENT, "Sent"),
+            (CHANNEL_QUEUED, "Queued"),
+            (CHANNEL_TO_DO, "To do"),
+            (CHANNEL_SKIPPED, "Skipped"),
+            (CHANNEL_FAILED, "Failed"),
+        ],
+        string="Outcome",
+        required=True,
+        readonly=True,
+    )
+    note = fields.Char(string="What Was Done", readonly=True)
+    reason = fields.Char(readonly=True, help="Why the action was skipped or failed.")
+    user_id = fields.Many2one("res.users", string="Done By", readonly=True)
+    done_date = fields.Date(readonly=True)
+    message_id = fields.Many2one("mail.message", string="Message", readonly=True, ondelete="set null")
+    activity_id = fields.Many2one("mail.activity", string="Activity", readonly=True, ondelete="set null")
+    res_model = fields.Char(string="Document Model", readonly=True)
+    res_id = fields.Many2oneReference(string="Document", model_field="res_model", readonly=True)
+    # Stored copies of the step's keys, for the pivot and graph views.
+    partner_id = fields.Many2one(related="step_id.partner_id", store=True, index=True)
+    company_id = fields.Many2one(related="step_id.company_id", store=True, index=True)
+    level_id = fields.Many2one(related="step_id.level_id", store=True)
+    date = fields.Date(related="step_id.date", store=True)
+
+    def _get_channel_label(self):
+        self.ensure_one()
+        return dict(self._fields["channel"]._description_selection(self.env))[self.channel]
+
+    def _get_state_label(self):
+        self.ensure_one()
+        return dict(self._fields["state"]._description_selection(self.env))[self.state]
