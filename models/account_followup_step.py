@@ -1,6 +1,8 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
+from .account_followup_step_channel import CHANNEL_SKIPPED, CHANNEL_TO_DO
+
 STEP_IN_PROGRESS = "in_progress"
 STEP_DONE = "done"
 
@@ -30,7 +32,6 @@ class AccountFollowupStep(models.Model):
     company_id = fields.Many2one("res.company", required=True, index=True, readonly=True)
     level_id = fields.Many2one(
         "account.followup.level",
-        string="Level",
         required=True,
         index=True,
         ondelete="restrict",
@@ -46,7 +47,6 @@ class AccountFollowupStep(models.Model):
     )
     responsible_id = fields.Many2one(
         "res.users",
-        string="Responsible",
         readonly=True,
         index="btree_not_null",
         help="The customer's follow-up responsible when the step was executed.",
@@ -105,3 +105,65 @@ class AccountFollowupStep(models.Model):
     @api.ondelete(at_uninstall=False)
     def _unlink_never(self):
         raise UserError(_("Follow-up steps are the history of what was done: they cannot be deleted."))
+
+    # ------------------------------------------------------------
+    # BUSINESS METHODS (called by account.followup._record_step only)
+    # ------------------------------------------------------------
+
+    def _set_outcomes(self, outcomes, channels):
+        """Write the outcome of each channel run; the level's other channels
+        stay to do until a person or a later run does them."""
+        self.ensure_one()
+        today = fields.Date.context_today(self)
+        done_codes = set()
+        for channel, outcome in outcomes:
+            done_codes.add(channel.code)
+            vals = {
+                "state": outcome.state,
+                "note": outcome.note,
+                "reason": outcome.reason,
+                "user_id": self.env.uid,
+                "done_date": today,
+                "message_id": outcome.message.id if outcome.message else False,
+                "activity_id": outcome.activity.id if outcome.activity else False,
+                "res_model": outcome.record._name if outcome.record else False,
+                "res_id": outcome.record.id if outcome.record else False,
+            }
+            row = self.channel_ids.filtered(lambda c, code=channel.code: c.channel == code and c.state == CHANNEL_TO_DO)
+            if row:
+                row[:1].write(vals)
+            else:
+                self.env["account.followup.step.channel"].create(
+                    {"step_id": self.id, "channel": channel.code, "sequence": len(self.channel_ids), **vals}
+                )
+        existing = set(self.channel_ids.mapped("channel"))
+        for sequence, channel in enumerate(channels):
+            if channel.is_enabled(self.level_id) and channel.code not in existing | done_codes:
+                self.env["account.followup.step.channel"].create(
+                    {
+                        "step_id": self.id,
+                        "channel": channel.code,
+                        "sequence": sequence,
+                        "state": CHANNEL_TO_DO,
+                        "note": _("waiting for a person"),
+                    }
+                )
+
+    def _close(self, reason=None):
+        """The level is done for the customer: what is still to do is skipped
+        with ``reason``, the items receive the level, its activities close."""
+        for step in self.filtered(lambda s: s.state == STEP_IN_PROGRESS):
+            todo = step.channel_ids.filtered(lambda c: c.state == CHANNEL_TO_DO)
+            activities = todo.activity_id
+            todo.write(
+                {
+                    "state": CHANNEL_SKIPPED,
+                    "reason": reason or _("not done"),
+                    "user_id": self.env.uid,
+                    "done_date": fields.Date.context_today(self),
+                }
+            )
+            step.state = STEP_DONE
+            self.env["account.followup"]._record_item_levels(step)
+            if activities.exists():
+                activities.exists().action_feedback(feedback=_("Follow-up done"))

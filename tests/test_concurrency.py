@@ -120,23 +120,23 @@ class TestConcurrency(BaseCase):
             self.assertEqual(levels, [self.first_level_id], f"{name}: the level is recorded")
 
     def test_two_workers_at_the_same_moment_send_each_step_once(self):
-        execute_level = AccountFollowup._execute_level
-        execute_partner = AccountFollowup._execute_partner
+        run_channels = AccountFollowup._run_channels
+        execute_situation = AccountFollowup._execute_situation
         attempts = []
 
-        def slow_execute_level(followup, partner, level, today=None):
+        def slow_run_channels(followup, situation, channels=None, options=None):
             # rendering and queuing take time: both workers are busy at once
-            result = execute_level(followup, partner, level, today)
+            result = run_channels(followup, situation, channels, options)
             time.sleep(0.2)
             return result
 
-        def counted_execute_partner(followup, partner, company, today):
+        def counted_execute_situation(followup, situation):
             attempts.append(threading.current_thread().name)
-            return execute_partner(followup, partner, company, today)
+            return execute_situation(followup, situation)
 
         with (
-            patch.object(AccountFollowup, "_execute_level", slow_execute_level),
-            patch.object(AccountFollowup, "_execute_partner", counted_execute_partner),
+            patch.object(AccountFollowup, "_run_channels", slow_run_channels),
+            patch.object(AccountFollowup, "_execute_situation", counted_execute_situation),
         ):
             errors = self._run_workers(2)
         self.assertFalse(errors)
@@ -148,17 +148,17 @@ class TestConcurrency(BaseCase):
         self._assert_each_customer_once()
 
     def test_worker_killed_mid_batch_then_restarted(self):
-        original = AccountFollowup._execute_partner
+        original = AccountFollowup._execute_situation
         calls = []
 
-        def crash_on_third(followup, partner, company, today):
-            if company.id == self.company_id:
-                calls.append(partner.id)
+        def crash_on_third(followup, situation):
+            if situation.company.id == self.company_id:
+                calls.append(situation.partner.id)
                 if len(calls) == 3:
                     raise SimulatedCrash
-            return original(followup, partner, company, today)
+            return original(followup, situation)
 
-        with patch.object(AccountFollowup, "_execute_partner", crash_on_third):
+        with patch.object(AccountFollowup, "_execute_situation", crash_on_third):
             self.assertEqual(self._run_workers(1), ["crash"])
         done = [name for name, (mails, _logs, _levels) in self._results().items() if mails]
         self.assertEqual(len(done), 2, "the two customers before the crash were committed")
