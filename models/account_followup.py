@@ -759,23 +759,26 @@ class AccountFollowup(models.AbstractModel):
         Line.browse(written).invalidate_recordset(["followup_level_id", "followup_date", "write_uid", "write_date"])
 
     @api.model
-    def _complete_activity(self, activity, user):
-        """A follow-up activity was marked done: its channel is done; the step
-        too when nothing else is left to do."""
-        rows = (
-            self.env["account.followup.step.channel"]
-            .sudo()
-            .search([("activity_id", "=", activity.id), ("state", "=", CHANNEL_TO_DO)])
+    def _get_activity_channels(self, activities):
+        """The step actions waiting for these activities."""
+        return self.env["account.followup.step.channel"].search(
+            [("activity_id", "in", activities.ids), ("state", "=", CHANNEL_TO_DO)]
         )
+
+    @api.model
+    def _complete_channels(self, rows, user):
+        """Their activities were marked done: the actions are done, and each
+        step too when nothing else is left to do."""
+        today = fields.Date.context_today(self)
         for row in rows:
             row.write(
                 {
                     "state": CHANNEL_DONE,
                     "user_id": user.id,
-                    "done_date": fields.Date.context_today(self),
+                    "done_date": today,
                     "note": _("%(action)s done by %(user)s", action=row.note or "", user=user.name),
                 }
             )
-            step = row.step_id
+        for step in rows.step_id:
             if not step.channel_ids.filtered(lambda c: c.state == CHANNEL_TO_DO):
-                step._close()
+                step.with_company(step.company_id)._close()

@@ -124,11 +124,14 @@ class AccountFollowupStep(models.Model):
                 "reason": outcome.reason,
                 "user_id": self.env.uid,
                 "done_date": today,
-                "message_id": outcome.message.id if outcome.message else False,
-                "activity_id": outcome.activity.id if outcome.activity else False,
-                "res_model": outcome.record._name if outcome.record else False,
-                "res_id": outcome.record.id if outcome.record else False,
             }
+            # What it produced; a row completed later keeps what it had (its activity).
+            if outcome.message:
+                vals["message_id"] = outcome.message.id
+            if outcome.activity:
+                vals["activity_id"] = outcome.activity.id
+            if outcome.record:
+                vals.update(res_model=outcome.record._name, res_id=outcome.record.id)
             row = self.channel_ids.filtered(lambda c, code=channel.code: c.channel == code and c.state == CHANNEL_TO_DO)
             if row:
                 row[:1].write(vals)
@@ -154,7 +157,7 @@ class AccountFollowupStep(models.Model):
         with ``reason``, the items receive the level, its activities close."""
         for step in self.filtered(lambda s: s.state == STEP_IN_PROGRESS):
             todo = step.channel_ids.filtered(lambda c: c.state == CHANNEL_TO_DO)
-            activities = todo.activity_id
+            activities = step.channel_ids.activity_id
             todo.write(
                 {
                     "state": CHANNEL_SKIPPED,

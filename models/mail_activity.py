@@ -15,10 +15,15 @@ class MailActivity(models.Model):
         """Marking a follow-up activity done completes its action in the
         follow-up history (and the step when nothing else is left to do)."""
         followups = self.filtered(lambda a: a.followup_level_id and a.res_model == "res.partner")
-        user = self.env.user
         # The responsible who did the action may be a salesperson without
         # accounting rights: recording it is the system's job.
-        followup = self.env["account.followup"].sudo()
-        for activity in followups:
-            followup.with_company(activity.followup_level_id.company_id)._complete_activity(activity, user)
-        return super()._action_done(feedback=feedback, attachment_ids=attachment_ids)
+        rows = (
+            self.env["account.followup"].sudo()._get_activity_channels(followups)
+            if followups
+            else self.env["account.followup.step.channel"]
+        )
+        user = self.env.user
+        result = super()._action_done(feedback=feedback, attachment_ids=attachment_ids)
+        if rows:
+            self.env["account.followup"].sudo()._complete_channels(rows, user)
+        return result

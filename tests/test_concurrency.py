@@ -52,6 +52,7 @@ class TestConcurrency(BaseCase):
                         "move_type": "out_invoice",
                         "partner_id": partner.id,
                         "invoice_date": invoice_date,
+                        "invoice_date_due": invoice_date,
                         "invoice_line_ids": [
                             Command.create({"name": "Services", "quantity": 1, "price_unit": 100, "tax_ids": []})
                         ],
@@ -98,7 +99,8 @@ class TestConcurrency(BaseCase):
         return errors
 
     def _results(self):
-        """Per customer: reminder e-mails, follow-up logs, items at the first level."""
+        """Per customer: reminder e-mails, follow-up logs, items at the first
+        level, and the steps in the follow-up history."""
         with self.registry.cursor() as cr:
             env = api.Environment(cr, odoo.SUPERUSER_ID, {})
             result = {}
@@ -110,12 +112,14 @@ class TestConcurrency(BaseCase):
                 items = env["account.move.line"].search(
                     [("partner_id", "=", partner.id), ("account_id.account_type", "=", "asset_receivable")]
                 )
-                result[partner.name] = (mails, logs, items.followup_level_id.ids)
+                steps = env["account.followup.step"].search([("partner_id", "=", partner.id)])
+                result[partner.name] = (mails, logs, items.followup_level_id.ids, [step.level_id.id for step in steps])
             return result
 
     def _assert_each_customer_once(self):
-        for name, (mails, logs, levels) in self._results().items():
+        for name, (mails, logs, levels, steps) in self._results().items():
             self.assertEqual(mails, 1, f"{name}: one reminder e-mail")
+            self.assertEqual(steps, [self.first_level_id], f"{name}: one step in the history")
             self.assertEqual(logs, 1, f"{name}: logged once")
             self.assertEqual(levels, [self.first_level_id], f"{name}: the level is recorded")
 
@@ -160,7 +164,7 @@ class TestConcurrency(BaseCase):
 
         with patch.object(AccountFollowup, "_execute_situation", crash_on_third):
             self.assertEqual(self._run_workers(1), ["crash"])
-        done = [name for name, (mails, _logs, _levels) in self._results().items() if mails]
+        done = [name for name, (mails, _logs, _levels, _steps) in self._results().items() if mails]
         self.assertEqual(len(done), 2, "the two customers before the crash were committed")
         self.assertFalse(self._run_workers(1), "the restarted run goes through")
         self._assert_each_customer_once()
