@@ -17,7 +17,7 @@ from odoo.tools import SQL
 
 from .account_followup_channel import CHANNELS, ChannelOptions, ChannelOutcome, FollowupSkip
 from .account_followup_situation import FollowupSituation
-from .account_followup_step import STEP_IN_PROGRESS
+from .account_followup_step import STEP_DONE, STEP_IN_PROGRESS
 from .account_followup_step_channel import CHANNEL_DONE, CHANNEL_FAILED, CHANNEL_SKIPPED, CHANNEL_TO_DO
 
 _logger = logging.getLogger(__name__)
@@ -381,9 +381,17 @@ class AccountFollowup(models.AbstractModel):
                     # Planned by a person: what is due is the level it reached.
                     summary["level"] = summary["reached"]
             level = summary["level"] if summary else levels.browse()
-            open_step = open_steps.filtered(lambda s, p=partner, lvl=level: s.partner_id == p and s.level_id == lvl)
+            partner_steps = open_steps.filtered(lambda s, p=partner: s.partner_id == p)
             situations[partner.id] = FollowupSituation(
-                self.env, partner, company, today, summary, rows.get(partner.id, []), plan, open_step[:1]
+                self.env,
+                partner,
+                company,
+                today,
+                summary,
+                rows.get(partner.id, []),
+                plan,
+                partner_steps.filtered(lambda s, lvl=level: s.level_id == lvl)[:1],
+                open_steps=partner_steps,
             )
         return situations
 
@@ -628,20 +636,25 @@ class AccountFollowup(models.AbstractModel):
         level = situation.level
         Step = self.env["account.followup.step"].sudo()
         step = situation.open_step
-        if not step:
-            step = Step.create(self._prepare_step_vals(situation, automatic))
+        channels = self._get_channels()
+        created_done = False
+        if step:
+            step._set_outcomes(outcomes, channels)
+        else:
+            vals = self._prepare_step_vals(situation, automatic)
+            rows = Step._prepare_channels_vals(level, outcomes, channels)
+            keys = {key: vals[key] for key in ("partner_id", "company_id", "level_id", "date")}
+            vals["channel_ids"] = [Command.create({**row, **keys}) for row in rows]
+            if not close_reason and all(row["state"] != CHANNEL_TO_DO for row in rows):
+                vals["state"] = STEP_DONE
+                created_done = True
+            step = Step.create(vals)
             # Lower levels still in progress are overtaken by this one.
-            Step.search(
-                [
-                    ("partner_id", "=", partner.id),
-                    ("company_id", "=", situation.company.id),
-                    ("state", "=", STEP_IN_PROGRESS),
-                    ("id", "!=", step.id),
-                ]
-            )._close(_("overtaken by the level “%s”", level.name))
+            (situation.open_steps - step)._close(_("overtaken by the level “%s”", level.name))
             situation.open_step = step
-        step._set_outcomes(outcomes, self._get_channels())
-        if close_reason:
+        if created_done:
+            self._record_item_levels(step)
+        elif close_reason:
             step._close(close_reason)
         elif not step.channel_ids.filtered(lambda c: c.state == CHANNEL_TO_DO):
             step._close()
@@ -699,7 +712,8 @@ class AccountFollowup(models.AbstractModel):
                 title,
                 Markup("").join(Markup("<li>%s</li>") % line for line in lines),
             )
-            partner.message_post(body=body, subtype_xmlid="mail.mt_note")
+            # A log of the system, as Odoo's tracking: no notification to compute.
+            partner._message_log(body=body)
         if problems:
             reasons = "; ".join(f"{label}: {reason}" for label, reason in problems)
             # The system asks the responsible; the user's rights were checked by the caller.

@@ -12,7 +12,7 @@ from odoo import _
 
 
 class FollowupSituation:
-    def __init__(self, env, partner, company, today, summary, rows, plan, open_step):
+    def __init__(self, env, partner, company, today, summary, rows, plan, open_step, open_steps=None):
         self.env = env
         self.partner = partner  # the commercial partner, in the company
         self.company = company
@@ -21,6 +21,7 @@ class FollowupSituation:
         self.rows = rows  # its open items, as read by account.followup._read_open_items
         self.plan = plan  # [(delay, level)] ordered by delay
         self.open_step = open_step  # the step in progress for the level due, if any
+        self.open_steps = open_steps if open_steps is not None else open_step  # all its steps in progress
         self.level = self.summary.get("level") or env["account.followup.level"]
 
     # ------------------------------------------------------------

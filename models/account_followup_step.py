@@ -1,6 +1,7 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
+from .account_followup_channel import ChannelOutcome
 from .account_followup_step_channel import CHANNEL_SKIPPED, CHANNEL_TO_DO
 
 STEP_IN_PROGRESS = "in_progress"
@@ -110,47 +111,66 @@ class AccountFollowupStep(models.Model):
     # BUSINESS METHODS (called by account.followup._record_step only)
     # ------------------------------------------------------------
 
+    @api.model
+    def _prepare_channel_vals(self, outcome, code, sequence=0):
+        vals = {
+            "channel": code,
+            "sequence": sequence,
+            "state": outcome.state,
+            "note": outcome.note,
+            "reason": outcome.reason,
+            "user_id": self.env.uid,
+            "done_date": fields.Date.context_today(self),
+        }
+        # What it produced; a row completed later keeps what it had (its activity).
+        if outcome.message:
+            vals["message_id"] = outcome.message.id
+        if outcome.activity:
+            vals["activity_id"] = outcome.activity.id
+        if outcome.record:
+            vals.update(res_model=outcome.record._name, res_id=outcome.record.id)
+        return vals
+
+    @api.model
+    def _prepare_channels_vals(self, level, outcomes, channels, existing=()):
+        """Rows of the channels run, and "to do" rows for the level's other channels."""
+        vals_list = [
+            self._prepare_channel_vals(outcome, channel.code, sequence)
+            for sequence, (channel, outcome) in enumerate(outcomes)
+        ]
+        done = {channel.code for channel, _outcome in outcomes} | set(existing)
+        waiting = ChannelOutcome(CHANNEL_TO_DO, _("waiting for a person"))
+        vals_list += [
+            self._prepare_channel_vals(waiting, channel.code, len(outcomes) + sequence)
+            for sequence, channel in enumerate(channels)
+            if channel.is_enabled(level) and channel.code not in done
+        ]
+        return vals_list
+
     def _set_outcomes(self, outcomes, channels):
-        """Write the outcome of each channel run; the level's other channels
-        stay to do until a person or a later run does them."""
+        """Write the outcome of each channel run on a step in progress; the
+        level's other channels stay to do."""
         self.ensure_one()
-        today = fields.Date.context_today(self)
-        done_codes = set()
+        new = []
         for channel, outcome in outcomes:
-            done_codes.add(channel.code)
-            vals = {
-                "state": outcome.state,
-                "note": outcome.note,
-                "reason": outcome.reason,
-                "user_id": self.env.uid,
-                "done_date": today,
-            }
-            # What it produced; a row completed later keeps what it had (its activity).
-            if outcome.message:
-                vals["message_id"] = outcome.message.id
-            if outcome.activity:
-                vals["activity_id"] = outcome.activity.id
-            if outcome.record:
-                vals.update(res_model=outcome.record._name, res_id=outcome.record.id)
             row = self.channel_ids.filtered(lambda c, code=channel.code: c.channel == code and c.state == CHANNEL_TO_DO)
             if row:
-                row[:1].write(vals)
+                row[:1].write(self._prepare_channel_vals(outcome, channel.code, row[:1].sequence))
             else:
-                self.env["account.followup.step.channel"].create(
-                    {"step_id": self.id, "channel": channel.code, "sequence": len(self.channel_ids), **vals}
-                )
-        existing = set(self.channel_ids.mapped("channel"))
-        for sequence, channel in enumerate(channels):
-            if channel.is_enabled(self.level_id) and channel.code not in existing | done_codes:
-                self.env["account.followup.step.channel"].create(
-                    {
-                        "step_id": self.id,
-                        "channel": channel.code,
-                        "sequence": sequence,
-                        "state": CHANNEL_TO_DO,
-                        "note": _("waiting for a person"),
-                    }
-                )
+                new.append((channel, outcome))
+        vals_list = self._prepare_channels_vals(
+            self.level_id, new, channels, existing=self.channel_ids.mapped("channel")
+        )
+        self.env["account.followup.step.channel"].create([{**vals, **self._get_row_keys()} for vals in vals_list])
+
+    def _get_row_keys(self):
+        return {
+            "step_id": self.id,
+            "partner_id": self.partner_id.id,
+            "company_id": self.company_id.id,
+            "level_id": self.level_id.id,
+            "date": self.date,
+        }
 
     def _close(self, reason=None):
         """The level is done for the customer: what is still to do is skipped

@@ -48,11 +48,12 @@ class AccountFollowupStepChannel(models.Model):
     activity_id = fields.Many2one("mail.activity", readonly=True, ondelete="set null")
     res_model = fields.Char(string="Document Model", readonly=True)
     res_id = fields.Many2oneReference(string="Document", model_field="res_model", readonly=True)
-    # Stored copies of the step's keys, for the pivot and graph views.
-    partner_id = fields.Many2one(related="step_id.partner_id", store=True, index=True)
-    company_id = fields.Many2one(related="step_id.company_id", store=True, index=True)
-    level_id = fields.Many2one(related="step_id.level_id", store=True)
-    date = fields.Date(related="step_id.date", store=True)
+    # Copies of the step's keys, written with the row, for the pivot and graph
+    # views and the record rule (a stored related field costs an UPDATE per row).
+    partner_id = fields.Many2one("res.partner", string="Customer", index=True, readonly=True)
+    company_id = fields.Many2one("res.company", index=True, readonly=True)
+    level_id = fields.Many2one("account.followup.level", readonly=True)
+    date = fields.Date(readonly=True)
 
     def _get_channel_label(self):
         self.ensure_one()

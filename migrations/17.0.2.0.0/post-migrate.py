@@ -82,6 +82,10 @@ def _migrate_proposed_levels(env):
                         "state": "to_do",
                         "note": activity.summary or level.name,
                         "activity_id": activity.id,
+                        "partner_id": vals["partner_id"],
+                        "company_id": level.company_id.id,
+                        "level_id": level.id,
+                        "date": activity.create_date.date(),
                     },
                 )
             ],
