@@ -2,6 +2,7 @@ from . import account_followup_level
 from . import account_followup
 from . import account_followup_aged_receivable
 from . import account_followup_statement
+from . import account_followup_statement_page
 from . import account_move
 from . import account_move_line
 from . import ir_module_module
