@@ -11,3 +11,6 @@ from . import test_concurrency
 from . import test_properties
 from . import test_security
 from . import test_scale
+from . import test_promises
+from . import test_disputes
+from . import test_replies
