@@ -1,5 +1,5 @@
-from odoo import _, http
-from odoo.exceptions import AccessError, MissingError, ValidationError
+from odoo import _, fields, http
+from odoo.exceptions import AccessError, MissingError, UserError, ValidationError
 from odoo.fields import Command
 from odoo.http import request
 
@@ -72,6 +72,8 @@ class FollowupStatementPortal(PaymentPortal):
                 page.company_id.id, partner_sudo.id, amount, currency_id=total["currency"].id
             )
             online[total["currency"]] = {"invoices": invoices, "amount": amount, "providers": providers}
+        today = statement["today"]
+        max_days = page.company_id.followup_promise_max_days
         values = self._prepare_portal_layout_values()
         values.update(
             {
@@ -85,6 +87,12 @@ class FollowupStatementPortal(PaymentPortal):
                 "contact": page._get_contact_values(),
                 "page_url": page._get_portal_url_with_token(access_token),
                 "access_token": access_token,
+                "promise_moves": page._get_promise_moves(statement),
+                "promise_min_date": fields.Date.to_string(today),
+                "promise_max_date": fields.Date.to_string(fields.Date.add(today, days=max_days)) if max_days else None,
+                "promise_max_days": max_days,
+                "dispute_moves": page._get_dispute_moves(statement),
+                "dispute_reasons": page._get_dispute_reasons(),
                 "message": kwargs.get("message"),
                 "error": kwargs.get("error"),
                 "form": kwargs.get("form") or {},
@@ -180,3 +188,46 @@ class FollowupStatementPortal(PaymentPortal):
         )
         tx_sudo = self._create_transaction(custom_create_values={"invoice_ids": [Command.set(invoices.ids)]}, **kwargs)
         return tx_sudo._get_processing_values()
+
+    # ------------------------------------------------------------
+    # PROMISE TO PAY, DISPUTE
+    # ------------------------------------------------------------
+
+    @http.route("/my/statement/<int:page_id>/promise", type="http", auth="public", methods=["POST"], website=True)
+    def portal_statement_promise(self, page_id, access_token=None, move_ref=None, date=None, **kwargs):
+        """The customer says when it will pay one or all of its overdue invoices."""
+        return self._statement_page_action(
+            page_id,
+            access_token,
+            "promise",
+            lambda page: page._followup_customer_promise(move_ref, date),
+            {"move_ref": move_ref, "date": date},
+        )
+
+    @http.route("/my/statement/<int:page_id>/dispute", type="http", auth="public", methods=["POST"], website=True)
+    def portal_statement_dispute(self, page_id, access_token=None, move_ref=None, reason_id=None, comment=None, **kw):
+        """The customer tells what is wrong with an invoice."""
+        return self._statement_page_action(
+            page_id,
+            access_token,
+            "dispute",
+            lambda page: page._followup_customer_dispute(move_ref, reason_id, comment),
+            {"move_ref": move_ref, "reason_id": reason_id, "comment": comment},
+        )
+
+    def _statement_page_action(self, page_id, access_token, name, action, form):
+        """Do a customer's action on its page; back to the page with a thank
+        you, or with the error and what the customer typed."""
+        try:
+            page = self._get_statement_page(page_id, access_token)
+        except (AccessError, MissingError):
+            return request.redirect("/my")
+        self._set_customer_lang(page)
+        page = page.with_context(lang=request.env.lang)
+        try:
+            with request.env.cr.savepoint():
+                action(page)
+        except UserError as error:
+            return self._render_statement_page(page, access_token, error=error.args[0], form=dict(form, form=name))
+        url = page._get_portal_url_with_token(access_token)
+        return request.redirect(f"{url}{'&' if '?' in url else '?'}message={name}")

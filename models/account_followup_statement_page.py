@@ -102,12 +102,17 @@ class AccountFollowupStatementPage(models.Model):
         return self.env["account.move"].sudo().browse(list(dict.fromkeys(line["move_id"] for line in lines)))
 
     @api.model
+    def _is_chased(self, line):
+        """Whether a statement line is chased: not excluded, not in dispute."""
+        return not line["excluded"] and not line.get("in_dispute")
+
+    @api.model
     def _get_overdue_lines(self, statement, currency=None):
-        """The lines of ``statement`` that are overdue and chased (not excluded)."""
+        """The lines of ``statement`` that are overdue and chased."""
         return [
             line
             for line in statement["lines"]
-            if line["days_late"] > 0 and not line["excluded"] and (currency is None or line["currency"] == currency)
+            if line["days_late"] > 0 and self._is_chased(line) and (currency is None or line["currency"] == currency)
         ]
 
     def _get_overdue_invoices(self, statement, currency):
@@ -217,21 +222,68 @@ class AccountFollowupStatementPage(models.Model):
     # CUSTOMER ACTIONS
     # ------------------------------------------------------------
 
-    def _get_customer_moves(self, statement, move_ref):
-        """The invoices a customer's promise or dispute is about: one of the
-        statement's entries (``move_ref`` is its id) or, for "all", every overdue
-        one. Never an entry that is not on this customer's statement."""
-        self.ensure_one()
-        if move_ref == "all":
-            lines = self._get_overdue_lines(statement)
+    @api.model
+    def _is_customer_invoice(self, move):
+        return move.move_type in ("out_invoice", "out_receipt")
+
+    def _get_promise_moves(self, statement):
+        """The invoices a customer may promise to pay: its overdue chased invoices."""
+        moves = self._get_moves(self._get_overdue_lines(statement))
+        return moves.filtered(self._is_customer_invoice)
+
+    def _get_dispute_moves(self, statement):
+        """The invoices a customer may dispute: its open invoices not in dispute yet."""
+        moves = self._get_moves([line for line in statement["lines"] if not line.get("in_dispute")])
+        return moves.filtered(lambda move: self._is_customer_invoice(move) and not move.followup_in_dispute)
+
+    @api.model
+    def _get_chosen_moves(self, moves, move_ref, allow_all=False):
+        """The invoice(s) a customer chose in a form, among ``moves`` (those of
+        its own statement it may act on): never any other entry."""
+        if allow_all and move_ref == "all":
+            chosen = moves
         else:
             try:
                 move_id = int(move_ref)
             except (TypeError, ValueError):
                 move_id = None
-            lines = [line for line in statement["lines"] if line["move_id"] == move_id]
-        moves = self._get_moves(lines)
-        moves = moves.filtered(lambda move: move.is_invoice(include_receipts=True))
-        if not moves:
+            chosen = moves.filtered(lambda move: move.id == move_id)
+        if not chosen:
             raise UserError(_("Choose an invoice of your statement."))
-        return moves
+        return chosen
+
+    def _followup_customer_promise(self, move_ref, date):
+        """The customer promises to pay one or all of its overdue invoices by
+        ``date`` (within the company's limit, see account.move._followup_promise)."""
+        self.ensure_one()
+        statement = self._get_statement()
+        moves = self._get_chosen_moves(self._get_promise_moves(statement), move_ref, allow_all=True)
+        try:
+            date = fields.Date.to_date(date)
+        except ValueError:
+            date = None
+        if not date:
+            raise UserError(_("Choose the date by which you will pay."))
+        return moves.with_company(self.company_id)._followup_promise(date, origin="customer")
+
+    def _followup_customer_dispute(self, move_ref, reason_ref, comment):
+        """The customer disputes one of its invoices, for a reason of the company's list."""
+        self.ensure_one()
+        statement = self._get_statement()
+        moves = self._get_chosen_moves(self._get_dispute_moves(statement), move_ref)
+        reason = self._get_dispute_reasons().filtered(lambda r: str(r.id) == str(reason_ref))
+        if not reason:
+            raise UserError(_("Choose the reason of the dispute."))
+        comment = (comment or "").strip()
+        if not comment:
+            raise UserError(_("Tell us what is wrong with the invoice."))
+        return moves.with_company(self.company_id)._followup_open_dispute(reason, comment, origin="customer")
+
+    def _get_dispute_reasons(self):
+        """The reasons a customer of the page's company may choose from."""
+        self.ensure_one()
+        return (
+            self.env["account.followup.dispute.reason"]
+            .sudo()
+            .search(["|", ("company_id", "=", False), ("company_id", "=", self.company_id.id)])
+        )

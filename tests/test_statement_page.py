@@ -203,6 +203,98 @@ class TestStatementPage(FollowupCommon, HttpCase):
         self.assertFalse(self.env["payment.transaction"].search([("invoice_ids", "in", self.old.ids)]))
 
     # ------------------------------------------------------------
+    # PROMISE AND DISPUTE
+    # ------------------------------------------------------------
+
+    def _post(self, action, data, access_token=None):
+        """Submit a form of the page as the customer's browser does."""
+        html = self.url_open(self._page_url()).text
+        csrf_token = re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+        data = dict(data, csrf_token=csrf_token, access_token=access_token or self.page.access_token)
+        response = self.url_open(f"/my/statement/{self.page.id}/{action}", data=data)
+        self.env.invalidate_all()
+        return response
+
+    def test_promise_for_all_overdue_invoices(self):
+        date = self.today + timedelta(days=10)
+        response = self._post("promise", {"move_ref": "all", "date": date.isoformat()})
+        self.assertIn("message=promise", response.url)
+        self.assertIn("we have noted the date you will pay", response.text)
+        self.assertEqual(self.old.expected_payment_date, date)
+        self.assertEqual(self.late.expected_payment_date, date)
+        self.assertFalse(self.not_due.expected_payment_date, "only the overdue invoices")
+        message = self.customer.message_ids.filtered(lambda m: "promised to pay" in str(m.body))
+        self.assertEqual(len(message), 1)
+        self.assertIn(self.old.name, str(message.body))
+        activity = self.customer.activity_ids.filtered(lambda a: a.summary == "Promise to pay")
+        self.assertEqual(activity.user_id, self.accountant, "the follow-up responsible takes note")
+        self.assertNotEqual(self.customer.followup_status, "in_need_of_action", "the reminders wait")
+
+    def test_promise_limits(self):
+        too_late = self.today + timedelta(days=31)
+        response = self._post("promise", {"move_ref": str(self.old.id), "date": too_late.isoformat()})
+        self.assertIn("You can promise to pay within 30 days", response.text)
+        self.assertIn(f'value="{too_late.isoformat()}"', response.text, "what the customer typed is kept")
+        self.assertFalse(self.old.expected_payment_date)
+        response = self._post("promise", {"move_ref": str(self.old.id), "date": "not a date"})
+        self.assertIn("Choose the date by which you will pay.", response.text)
+        response = self._post("promise", {"move_ref": str(self.other_invoice.id), "date": self.today.isoformat()})
+        self.assertIn("Choose an invoice of your statement.", response.text)
+        self.assertFalse(self.other_invoice.expected_payment_date)
+        self.company.sudo().followup_promise_max_days = 60  # the company's setting
+        self._post("promise", {"move_ref": str(self.old.id), "date": too_late.isoformat()})
+        self.assertEqual(self.old.expected_payment_date, too_late)
+
+    def test_second_promise_after_a_broken_one_once(self):
+        Promise = self.env["account.followup.promise"].sudo()
+        Promise.create(
+            {
+                "move_id": self.old.id,
+                "date": self.today - timedelta(days=5),
+                "made_on": self.today - timedelta(days=12),
+                "origin": "customer",
+                "amount": 100,
+            }
+        )
+        date = self.today + timedelta(days=5)
+        response = self._post("promise", {"move_ref": str(self.old.id), "date": date.isoformat()})
+        self.assertIn("message=promise", response.url, "a second promise after a broken one is allowed")
+        self.assertEqual(self.old.expected_payment_date, date)
+        # The second date passes too: no third promise online.
+        Promise.search([("move_id", "=", self.old.id), ("state", "=", "open")]).date = self.today - timedelta(days=1)
+        later = self.today + timedelta(days=7)
+        response = self._post("promise", {"move_ref": str(self.old.id), "date": later.isoformat()})
+        self.assertIn("You already promised twice to pay", response.text)
+        self.assertNotEqual(self.old.expected_payment_date, later)
+
+    def test_dispute_an_invoice(self):
+        reason = self.env.ref("account_payment_followup.account_followup_dispute_reason_wrong_amount")
+        form = {"move_ref": str(self.late.id), "reason_id": str(reason.id), "comment": "We ordered 2, not 3."}
+        # Bad input is refused with a clear message, and nothing is lost or done.
+        response = self._post("dispute", dict(form, comment=" "))
+        self.assertIn("Tell us what is wrong with the invoice.", response.text)
+        response = self._post("dispute", dict(form, move_ref=str(self.other_invoice.id)))
+        self.assertIn("Choose an invoice of your statement.", response.text)
+        self.assertIn("We ordered 2, not 3.", response.text)
+        response = self._post("dispute", form, access_token="wrong")
+        self.assertIn("/web/login", response.url)
+        self.assertFalse(any((self.late | self.other_invoice).mapped("followup_in_dispute")))
+
+        response = self._post("dispute", form)
+        self.assertIn("message=dispute", response.url)
+        self.assertTrue(self.late.followup_in_dispute)
+        dispute = self.env["account.followup.dispute"].sudo().search([("move_id", "=", self.late.id)])
+        self.assertRecordValues(dispute, [{"reason": reason.id, "origin": "customer", "state": "open"}])
+        self.assertEqual(dispute.activity_ids.user_id, self.accountant, "the responsible settles it")
+        message = self.customer.message_ids.filtered(lambda m: "We ordered 2, not 3." in str(m.body))
+        self.assertIn(self.late.name, str(message.body))
+        # The page shows it; it is neither overdue nor offered for payment any more.
+        html = response.text
+        self.assertIn("In dispute", html)
+        self.assertIn("100,00", html)
+        self.assertNotIn("300,00", html)
+
+    # ------------------------------------------------------------
     # REMINDERS: LINK AND QR CODE
     # ------------------------------------------------------------
 
