@@ -14,3 +14,4 @@ from . import test_scale
 from . import test_promises
 from . import test_disputes
 from . import test_replies
+from . import test_conversation_tour
