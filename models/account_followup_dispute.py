@@ -22,7 +22,6 @@ class AccountFollowupDispute(models.Model):
     _description = "Invoice Dispute"
     _inherit = ["mail.thread", "mail.activity.mixin"]
     _order = "date_opened, id"
-    _check_company_auto = True
 
     move_id = fields.Many2one(
         "account.move",
@@ -31,9 +30,9 @@ class AccountFollowupDispute(models.Model):
         ondelete="cascade",
         index=True,
         tracking=True,
-        check_company=True,
         domain="[('move_type', 'in', ('out_invoice', 'out_receipt')), ('state', '=', 'posted'), "
-        "('payment_state', 'in', ('not_paid', 'partial')), ('commercial_partner_id', '=?', partner_id)]",
+        "('payment_state', 'in', ('not_paid', 'partial')), ('followup_in_dispute', '=', False), "
+        "('commercial_partner_id', '=?', partner_id)]",
     )
     partner_id = fields.Many2one(
         "res.partner",
@@ -52,7 +51,6 @@ class AccountFollowupDispute(models.Model):
         "account.followup.dispute.reason",
         required=True,
         tracking=True,
-        domain="['|', ('company_id', '=', False), ('company_id', '=', company_id)]",
         ondelete="restrict",
     )
     comment = fields.Text(help="What the customer says.")

@@ -173,3 +173,30 @@ class TestDisputes(FollowupCommon):
         reasons = self.env["account.followup.dispute.reason"].with_user(outsider).search([])
         self.assertNotIn(own, reasons, "another company's reason")
         self.assertEqual(len(reasons), 5, "the shared ones")
+
+    def test_customer_disputes_from_the_portal(self):
+        with freeze_time("2026-01-05"):
+            # the portal page calls the API as the system, on the customer's behalf
+            dispute = self.move.sudo()._followup_open_dispute(self.quality, "Three pieces broken", origin="customer")
+            self.assertEqual(dispute.origin, "customer")
+            self.assertEqual(dispute.activity_ids.user_id, self.accountant)
+            story = self.customer.message_ids[0]
+            self.assertIn("The customer disputes", str(story.body))
+            self.assertIn("Three pieces broken", str(story.body))
+            self.assertTrue(self.move.message_ids.filtered(lambda m: "The customer disputes" in str(m.body)))
+
+    def test_other_companies_see_neither_disputes_nor_promises(self):
+        with freeze_time("2026-01-05"):
+            self._open_dispute()
+            self.move.with_user(self.accountant)._followup_promise("2026-01-20")
+        other_company = self.company_data_2["company"]
+        outsider = new_test_user(
+            self.env,
+            login="outsider.followup",
+            groups="base.group_user,account.group_account_invoice",
+            company_id=other_company.id,
+            company_ids=[(6, 0, other_company.ids)],
+        )
+        self.assertFalse(self.env["account.followup.dispute"].with_user(outsider).search([]))
+        self.assertFalse(self.env["account.followup.promise"].with_user(outsider).search([]))
+        self.assertEqual(len(self.env["account.followup.dispute"].with_user(self.accountant).search([])), 1)
