@@ -167,6 +167,10 @@ class EmailChannel(FollowupChannel):
             subtype_xmlid="account_payment_followup.mt_followup",
             attachments=attachments,
             email_layout_xmlid="mail.mail_notification_light",
+            # The header of the e-mail: "Your statement of account, <company>",
+            # not "Your contact, <the customer's own name>".
+            model_description=_("statement of account"),
+            record_name=situation.company.name,
         )
         return ChannelOutcome(
             CHANNEL_QUEUED,
