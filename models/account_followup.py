@@ -434,6 +434,9 @@ class AccountFollowup(models.AbstractModel):
         auto_commit = Partner._is_followup_auto_commit()
         for partner, _level in batch:
             situation = situations[partner.id]
+            # Each customer with its own prefetch: after a commit, reading a field
+            # of one customer would read it for the whole batch again.
+            situation.partner = situation.partner.with_prefetch()
             try:
                 with self.env.cr.savepoint(flush=True):
                     done = self._execute_situation(situation)
