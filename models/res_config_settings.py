@@ -14,3 +14,11 @@ class ResConfigSettings(models.TransientModel):
     )
     followup_max_emails = fields.Integer(related="company_id.followup_max_emails", readonly=False)
     followup_test_email = fields.Char(related="company_id.followup_test_email", readonly=False)
+    followup_interest_rate = fields.Float(related="company_id.followup_interest_rate", readonly=False)
+    followup_compensation_amount = fields.Monetary(related="company_id.followup_compensation_amount", readonly=False)
+    followup_fee_product_id = fields.Many2one(related="company_id.followup_fee_product_id", readonly=False)
+    followup_interest_product_id = fields.Many2one(related="company_id.followup_interest_product_id", readonly=False)
+    followup_compensation_product_id = fields.Many2one(
+        related="company_id.followup_compensation_product_id", readonly=False
+    )
+    followup_charges_auto_post = fields.Boolean(related="company_id.followup_charges_auto_post", readonly=False)

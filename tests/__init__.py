@@ -11,3 +11,5 @@ from . import test_concurrency
 from . import test_properties
 from . import test_security
 from . import test_scale
+from . import test_charges
+from . import test_charges_concurrency
