@@ -175,6 +175,16 @@ class TestCharges(FollowupCommon):
         charges = self._charge(self._step(self.level_notice, self.d("2024-03-01")))
         self.assertEqual(self._amounts(charges), {("interest", invoice.name): 11.20})
 
+    @freeze_time("2025-03-07")
+    def test_labels_in_the_customer_language(self):
+        self.env["res.lang"]._activate_lang("nl_NL")
+        self.customer.lang = "nl_NL"
+        charges = self._charge(self._step(self.level_second, self.d("2025-03-07")))
+        interest = charges.invoice_line_ids.filtered(lambda line: line.followup_charge_type == "interest")
+        # Dutch dates and decimal comma: the customer reads the invoice
+        self.assertIn("31-01-2025", interest.name)
+        self.assertIn("10,00", interest.name)
+
     # ------------------------------------------------------------
     # OPT-OUTS
     # ------------------------------------------------------------
