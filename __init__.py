@@ -1,5 +1,6 @@
 from . import models
 from . import demo
+from . import report
 from . import wizards
 
 

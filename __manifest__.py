@@ -3,7 +3,7 @@
     "name": "Payment Follow-ups",
     "summary": "Automated customer payment follow-ups: levels, e-mails, letters, "
     "SMS, calls, customer statements and aged receivables",
-    "version": "17.0.1.0.0",
+    "version": "17.0.2.0.0",
     "category": "Accounting/Accounting",
     "website": "https://github.com/account-payment-followup/account_payment_followup",
     "author": "account_payment_followup contributors",
@@ -33,6 +33,7 @@
         "wizards/account_move_expected_payment_views.xml",
         "wizards/res_partner_followup_note_views.xml",
         "wizards/res_partner_followup_plan_views.xml",
+        "wizards/res_partner_followup_send_views.xml",
         "views/account_payment_followup_menus.xml",
     ],
     "demo": ["demo/account_payment_followup_demo.xml"],

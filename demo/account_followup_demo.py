@@ -86,6 +86,8 @@ class AccountFollowup(models.AbstractModel):
                 "invoice_date": invoice_date,
                 "date": invoice_date,
                 "invoice_payment_term_id": term.id if term else False,
+                # Without payment term, due on its invoice date, as typed on the invoice.
+                **({} if term else {"invoice_date_due": invoice_date}),
                 "currency_id": currency.id,
                 "invoice_line_ids": [
                     Command.create({"name": "Services", "quantity": 1, "price_unit": abs(amount), "tax_ids": []})

@@ -305,7 +305,7 @@ MSG
         || die "the translatable strings could not be exported"
     say "running the tests"
     cd "$TEST_ROOT"
-    APF_INSTALL_LOG=$log APF_EXPORTED_POT=$pot "$PY" -m pytest -p no:cacheprovider \
+    APF_INSTALL_LOG=$log APF_EXPORTED_POT=$pot APF_REPO=$REPO APF_ODOO_CONFIG=$CONFIG "$PY" -m pytest -p no:cacheprovider \
         --odoo-config="$CONFIG" --odoo-database="$db" --odoo-http --odoo-log-level=warn \
         dev/tests tests "$@"
 }

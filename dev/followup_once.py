@@ -25,22 +25,21 @@ def parse_args(argv):
 def print_report(company, report, out):
     done = report.get("done", [])
     print(f"== {company.name}: {len(done)} customer(s) processed", file=out)
+    counts = {"e-mails": 0, "letters": 0, "SMS": 0, "activities": 0, "skipped": 0}
+    keys = {"email": "e-mails", "letter": "letters", "sms": "SMS", "manual": "activities"}
     for entry in done:
         print(f"- {entry['partner'].display_name}: {entry['level'].name}", file=out)
-        for action in entry["done"]:
-            print(f"    done: {action}", file=out)
-        for action, reason in entry["skipped"]:
-            print(f"    skipped: {action} ({reason})", file=out)
+        for channel, outcome in entry["outcomes"]:
+            if outcome.reason:
+                print(f"    skipped: {outcome.note} ({outcome.reason})", file=out)
+                counts["skipped"] += 1
+            else:
+                print(f"    done: {outcome.note}", file=out)
+                counts[keys[channel.code]] += 1
     for message in report.get("stopped", []):
         print(f"STOPPED: {message}", file=out)
     for partner_id in report.get("errors", []):
         print(f"ERROR: customer #{partner_id} failed, see the log; it will be retried", file=out)
-    counts = {
-        "e-mails": sum(1 for e in done for a in e["done"] if "e-mail" in a),
-        "letters": sum(1 for e in done for a in e["done"] if "letter" in a),
-        "activities": sum(1 for e in done for a in e["done"] if "activity" in a or "proposed" in a),
-        "skipped": sum(len(e["skipped"]) for e in done),
-    }
     print("   " + ", ".join(f"{name}: {count}" for name, count in counts.items()), file=out)
 
 

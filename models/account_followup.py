@@ -10,20 +10,28 @@ from collections import defaultdict
 from datetime import timedelta
 
 import psycopg2
+from markupsafe import Markup
 
-from odoo import _, api, fields, models
+from odoo import Command, _, api, fields, models
 from odoo.tools import SQL
+
+from .account_followup_channel import CHANNELS, ChannelOptions, ChannelOutcome, FollowupSkip
+from .account_followup_situation import FollowupSituation
+from .account_followup_step import STEP_DONE, STEP_IN_PROGRESS
+from .account_followup_step_channel import CHANNEL_DONE, CHANNEL_FAILED, CHANNEL_SKIPPED, CHANNEL_TO_DO
 
 _logger = logging.getLogger(__name__)
 
-# An item's due date: its maturity date; for an invoice without payment term,
-# the invoice date (Odoo fills the maturity of such an invoice with the day it
-# was created, which is not when the customer was asked to pay).
-DUE_DATE_SQL = """
-    CASE WHEN move.invoice_payment_term_id IS NULL AND move.invoice_date IS NOT NULL
-         THEN move.invoice_date
-         ELSE COALESCE(aml.date_maturity, move.invoice_date, move.date)
-    END"""
+# An item's due date: its maturity date, the due date printed on the invoice
+# (Odoo sets it to the invoice date for an invoice without payment term, and a
+# person may type another one); only an item without any falls back to the
+# invoice date. The one definition of it, for every query of the addon.
+DUE_DATE_SQL = "COALESCE(aml.date_maturity, move.invoice_date, move.date)"
+
+# What can be chased: what the customer owes on an item that nobody excluded.
+CHASABLE_SQL = """(aml.amount_residual > 0
+                    AND NOT COALESCE(aml.blocked, FALSE)
+                    AND NOT COALESCE(move.followup_excluded, FALSE))"""
 
 STATUS_ACTION = "in_need_of_action"
 STATUS_OVERDUE = "with_overdue_invoices"
@@ -57,7 +65,8 @@ class AccountFollowup(models.AbstractModel):
     def _open_items_sql(self, company, partner_ids=None):
         """The same items as :meth:`_get_open_items_domain`, as SQL for the
         set-based computations (one query for all customers, never one per
-        customer). Columns: partner, due date, residual, chased?, received delay."""
+        customer): the one source of the engine, the statement and the aged
+        receivable."""
         partner_clause = SQL("")
         if partner_ids is not None:
             partner_clause = SQL("AND p.commercial_partner_id = ANY(%s)", list(partner_ids))
@@ -67,11 +76,19 @@ class AccountFollowup(models.AbstractModel):
                    p.commercial_partner_id AS partner_id,
                    %(due_date)s AS due_date,
                    aml.amount_residual AS residual,
-                   (aml.amount_residual > 0
-                    AND NOT COALESCE(aml.blocked, FALSE)
-                    AND NOT COALESCE(move.followup_excluded, FALSE)) AS chasable,
+                   %(chasable)s AS chasable,
                    move.expected_payment_date,
-                   received.delay AS received_delay
+                   received.delay AS received_delay,
+                   aml.followup_level_id AS received_level_id,
+                   aml.move_id,
+                   aml.amount_residual_currency AS residual_currency,
+                   aml.currency_id,
+                   (COALESCE(aml.blocked, FALSE) OR COALESCE(move.followup_excluded, FALSE)) AS excluded,
+                   move.name AS move_name,
+                   move.ref AS move_ref,
+                   move.payment_reference,
+                   move.invoice_date,
+                   move.date AS move_date
               FROM account_move_line aml
               JOIN account_move move ON move.id = aml.move_id
               JOIN account_account account ON account.id = aml.account_id
@@ -87,6 +104,7 @@ class AccountFollowup(models.AbstractModel):
             company=company.id,
             partner_clause=partner_clause,
             due_date=SQL(DUE_DATE_SQL),
+            chasable=SQL(CHASABLE_SQL),
         )
 
     # ------------------------------------------------------------
@@ -213,67 +231,66 @@ class AccountFollowup(models.AbstractModel):
             return STATUS_ACTION, planned_date
         return (STATUS_OVERDUE if summary["total_overdue"] else STATUS_NONE), planned_date
 
-    @api.model
-    def _get_item_due_date(self, item):
-        """Python twin of DUE_DATE_SQL."""
-        move = item.move_id
-        if not move.invoice_payment_term_id and move.invoice_date:
-            return move.invoice_date
-        return item.date_maturity or move.invoice_date or move.date
-
-    @api.model
-    def _item_reached_level(self, levels, item, today):
-        """The highest level whose delay ``item`` (an open journal item) has reached."""
-        days_late = (today - self._get_item_due_date(item)).days
-        return levels.filtered(lambda lvl: lvl.delay <= days_late)[-1:]
-
     # ------------------------------------------------------------
     # STATEMENT
     # ------------------------------------------------------------
 
     @api.model
-    def _get_statement_items(self, partner, company):
-        return self.env["account.move.line"].search(
-            self._get_open_items_domain(company, partner.commercial_partner_id),
-            order="date_maturity, id",
+    def _read_open_items(self, company, partner_ids=None):
+        """The open items of these customers (all when None), one query: a list
+        of dicts per commercial partner, oldest due first."""
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                "SELECT * FROM (%s) items ORDER BY partner_id, due_date, id",
+                self._open_items_sql(company, partner_ids),
+            )
         )
+        by_partner = defaultdict(list)
+        for row in self.env.cr.dictfetchall():
+            by_partner[row["partner_id"]].append(row)
+        return by_partner
 
     @api.model
-    def _get_statement(self, partner, company=None, today=None, only_overdue=False):
-        """One customer's statement: its open items and totals per currency, as
-        plain values shared by the screen, the e-mail and the letter."""
-        company = company or self.env.company
-        today = today or fields.Date.context_today(self)
-        items = self._get_statement_items(partner, company)
+    def _build_statement(self, partner, company, today, rows, only_overdue=False):
+        """One customer's statement from its open items (no query but the
+        currencies'): plain values shared by the screen, the e-mail, the letter
+        and the portal. A credit note or a payment is never "late"; an excluded
+        item is listed as excluded, not as late."""
+        Currency = self.env["res.currency"]
+        Level = self.env["account.followup.level"]
         lines = []
         totals = defaultdict(lambda: {"due": 0.0, "overdue": 0.0})
-        for item in items:
-            move = item.move_id
-            due_date = self._get_item_due_date(item)
-            days_late = (today - due_date).days
-            excluded = item.blocked or move.followup_excluded
-            if only_overdue and (days_late <= 0 or excluded):
+        for row in rows:
+            days_late = (today - row["due_date"]).days
+            owed = row["residual"] > 0
+            late = owed and days_late > 0 and not row["excluded"]
+            if only_overdue and not late:
                 continue
-            currency = item.currency_id
-            amount = item.amount_residual_currency if currency != company.currency_id else item.amount_residual
+            currency = Currency.browse(row["currency_id"]) if row["currency_id"] else company.currency_id
+            amount = row["residual"] if currency == company.currency_id else row["residual_currency"]
             total = totals[currency]
             total["due"] += amount
-            if days_late > 0 and not excluded:
+            if late:
                 total["overdue"] += amount
+            reference = row["move_ref"] or (
+                row["payment_reference"] if row["payment_reference"] != row["move_name"] else ""
+            )
             lines.append(
                 {
-                    "id": item.id,
-                    "move_id": move.id,
-                    "name": move.name,
-                    "reference": move.ref or (move.payment_reference if move.payment_reference != move.name else ""),
-                    "date": move.invoice_date or move.date,
-                    "due_date": due_date,
-                    "expected_date": move.expected_payment_date,
-                    "days_late": max(days_late, 0),
+                    "id": row["id"],
+                    "move_id": row["move_id"],
+                    "name": row["move_name"],
+                    "reference": reference or "",
+                    "date": row["invoice_date"] or row["move_date"],
+                    "due_date": row["due_date"],
+                    "expected_date": row["expected_payment_date"],
+                    "days_late": max(days_late, 0) if late else 0,
                     "amount": amount,
                     "currency": currency,
-                    "excluded": excluded,
-                    "level": item.followup_level_id,
+                    "excluded": row["excluded"],
+                    "is_credit": not owed,
+                    "level": Level.browse(row["received_level_id"]),
                 }
             )
         return {
@@ -291,6 +308,99 @@ class AccountFollowup(models.AbstractModel):
             ],
         }
 
+    @api.model
+    def _get_statement(self, partner, company=None, today=None, only_overdue=False):
+        """One customer's statement (see :meth:`_build_statement`)."""
+        company = company or self.env.company
+        today = today or fields.Date.context_today(self)
+        partner = partner.commercial_partner_id
+        rows = self._read_open_items(company, partner.ids).get(partner.id, [])
+        return self._build_statement(partner, company, today, rows, only_overdue=only_overdue)
+
+    @api.model
+    def _get_mail_template(self, company, level, reached=None):
+        """The template that fits how late the customer is: the level's, else
+        that of the highest e-mail level it has reached; the reminder before the
+        due date only for a customer who is not late."""
+        if level and level.mail_template_id:
+            return level.mail_template_id
+        reference = level or reached
+        email_levels = self._get_levels(company).filtered("mail_template_id")
+        if reference:
+            fitting = email_levels.filtered(lambda lvl: lvl.delay <= reference.delay)
+            if reference.delay > 0:
+                fitting = fitting.filtered(lambda lvl: lvl.delay > 0)
+            if fitting:
+                return fitting[-1].mail_template_id
+            later = email_levels.filtered(lambda lvl: lvl.delay > 0)
+            if reference.delay > 0 and later:
+                return later[0].mail_template_id
+        return email_levels[:1].mail_template_id or self.env.ref(
+            "account_payment_followup.mail_template_followup_first"
+        )
+
+    # ------------------------------------------------------------
+    # SITUATIONS: COMPUTED ONCE, PASSED DOWN
+    # ------------------------------------------------------------
+
+    @api.model
+    def _get_channels(self):
+        """The channel table (see account_followup_channel.py): extend it to add one."""
+        return [channel(self.env) for channel in CHANNELS]
+
+    @api.model
+    def _get_situations(self, company, partners, today=None):
+        """{commercial partner id: FollowupSituation} for these customers, with
+        a fixed number of queries whatever their number."""
+        today = today or fields.Date.context_today(self)
+        partners = partners.commercial_partner_id.with_company(company)
+        summaries = self._get_partner_summaries(company, partner_ids=partners.ids, today=today)
+        rows = self._read_open_items(company, partners.ids)
+        levels = self._get_levels(company)
+        plan = [(level.delay, level) for level in levels]
+        open_steps = (
+            self.env["account.followup.step"]
+            .sudo()
+            .search(
+                [
+                    ("partner_id", "in", partners.ids),
+                    ("company_id", "=", company.id),
+                    ("state", "=", STEP_IN_PROGRESS),
+                ],
+                order="date desc, id desc",
+            )
+        )
+        situations = {}
+        for partner in partners:
+            summary = summaries.get(partner.id)
+            if summary and partner.followup_reminder_type == "manual":
+                summary = dict(summary)
+                status, next_date = self._apply_manual_mode(summary, partner.followup_planned_date, today)
+                summary.update(status=status, next_date=next_date)
+                if status == STATUS_ACTION and not summary["level"]:
+                    # Planned by a person: what is due is the level it reached.
+                    summary["level"] = summary["reached"]
+            level = summary["level"] if summary else levels.browse()
+            partner_steps = open_steps.filtered(lambda s, p=partner: s.partner_id == p)
+            situations[partner.id] = FollowupSituation(
+                self.env,
+                partner,
+                company,
+                today,
+                summary,
+                rows.get(partner.id, []),
+                plan,
+                partner_steps.filtered(lambda s, lvl=level: s.level_id == lvl)[:1],
+                open_steps=partner_steps,
+            )
+        return situations
+
+    @api.model
+    def _get_situation(self, partner, company=None, today=None):
+        company = company or self.env.company
+        partner = partner.commercial_partner_id
+        return self._get_situations(company, partner, today)[partner.id]
+
     # ------------------------------------------------------------
     # EXECUTION
     # ------------------------------------------------------------
@@ -299,30 +409,30 @@ class AccountFollowup(models.AbstractModel):
     def _execute_followups(self, company, batch_size=100, today=None):
         """Execute the automated follow-ups due today in ``company``.
 
-        Each customer is processed in its own transaction (committed at once
-        outside tests): its row is locked first and its situation read again,
-        so a second worker skips it or finds nothing left to do, and a crash
-        loses at most the customer in progress, which the next run redoes.
-        E-mails, SMS and letters are queued in that same transaction, so they
-        exist exactly when the step is recorded.
+        The situations of the batch are computed once, set-based. Each customer
+        is then processed in its own transaction (committed at once outside
+        tests): its row is locked first and the record of steps checked, so a
+        second worker skips it or finds the step done, and a crash loses at most
+        the customer in progress, which the next run redoes. What a step
+        produces (e-mails, SMS, letters, activities) is created in the same
+        transaction as the step.
 
         :return: True when customers remain for another run.
         """
         today = today or fields.Date.context_today(self)
-        Partner = self.env["res.partner"].with_company(company)
         due = self._get_due_followups(company, today)
         report = self.env.context.get("followup_report")
         if self._check_email_cap(company, due, report):
             return False
+        batch = due[:batch_size]
+        Partner = self.env["res.partner"].with_company(company)
+        situations = self._get_situations(company, Partner.browse([partner.id for partner, _level in batch]), today)
         auto_commit = Partner._is_followup_auto_commit()
-        for partner, _level in due[:batch_size]:
-            # Each customer with its own prefetch: after each commit, reading a
-            # field of a customer of the batch would read or compute it for up to
-            # 1,000 customers due (e-mail addresses, names, responsibles).
-            partner = partner.with_prefetch()
+        for partner, _level in batch:
+            situation = situations[partner.id]
             try:
                 with self.env.cr.savepoint(flush=True):
-                    done = self._execute_partner(partner, company, today)
+                    done = self._execute_situation(situation)
             except Exception:
                 _logger.exception("Payment follow-up of partner %s failed", partner.id)
                 if report is not None:
@@ -337,7 +447,9 @@ class AccountFollowup(models.AbstractModel):
 
     @api.model
     def _get_due_followups(self, company, today):
-        """[(partner, level)] of the customers in automatic mode with a level due."""
+        """[(partner, level)] of the customers in automatic mode with a level
+        due and no step of that level in progress (a level for a person stays
+        due until the person completes it: it is proposed once)."""
         summaries = self._get_partner_summaries(company, today=today)
         due_ids = sorted(
             pid for pid, summary in summaries.items() if summary["status"] == STATUS_ACTION and summary["level"]
@@ -348,23 +460,20 @@ class AccountFollowup(models.AbstractModel):
             for partner in partners
             if partner.followup_reminder_type != "manual"
         ]
-        # A level for a person stays due until the person does it: once proposed
-        # (its activity exists) the run has nothing left to do for it. Leaving it
-        # in would fill every batch with the same customers, starve the others
-        # and re-trigger the scheduled action for ever.
-        manual_levels = {level.id for _partner, level in due if not level.auto_execute}
-        if manual_levels:
-            proposed = set(
-                self.env["mail.activity"]._read_group(
+        if due:
+            in_progress = set(
+                self.env["account.followup.step"]
+                .sudo()
+                ._read_group(
                     [
-                        ("res_model", "=", "res.partner"),
-                        ("res_id", "in", [partner.id for partner, level in due if level.id in manual_levels]),
-                        ("followup_level_id", "in", list(manual_levels)),
+                        ("company_id", "=", company.id),
+                        ("state", "=", STEP_IN_PROGRESS),
+                        ("partner_id", "in", [partner.id for partner, _level in due]),
                     ],
-                    ["res_id", "followup_level_id"],
+                    ["partner_id", "level_id"],
                 )
             )
-            due = [(partner, level) for partner, level in due if (partner.id, level) not in proposed]
+            due = [(partner, level) for partner, level in due if (partner, level) not in in_progress]
         return due
 
     @api.model
@@ -374,7 +483,8 @@ class AccountFollowup(models.AbstractModel):
 
         :return: True when the run must stop.
         """
-        emails = sum(1 for _partner, level in due if level.auto_execute and level.send_email)
+        email = next(channel for channel in self._get_channels() if channel.code == "email")
+        emails = sum(1 for _partner, level in due if level.auto_execute and email.is_enabled(level))
         cap = company.followup_max_emails
         if not cap or emails <= cap:
             return False
@@ -406,35 +516,18 @@ class AccountFollowup(models.AbstractModel):
         """What today's run would do, without doing it: one dict per customer
         with its level, the actions and their recipients, or why one is skipped."""
         today = today or fields.Date.context_today(self)
+        due = self._get_due_followups(company, today)
+        Partner = self.env["res.partner"].with_company(company)
+        situations = self._get_situations(company, Partner.browse([partner.id for partner, _level in due]), today)
+        channels = self._get_channels()
         preview = []
-        for partner, level in self._get_due_followups(company, today):
-            partner = partner.with_company(company)
-            actions = []
+        for partner, level in due:
+            situation = situations[partner.id]
             if not level.auto_execute:
-                responsible = partner._get_followup_responsible(level)
-                actions.append(_("proposed to %s", responsible.name))
+                actions = [_("proposed to %s", situation.responsible.name)]
             else:
-                if level.send_email:
-                    recipients = partner._get_followup_email_recipients()
-                    actions.append(
-                        _("e-mail to %s", ", ".join(recipients.mapped("email")))
-                        if recipients
-                        else _("e-mail skipped: the customer has no e-mail address")
-                    )
-                if level.send_letter:
-                    actions.append(
-                        _("letter")
-                        if partner._has_followup_postal_address()
-                        else _("letter skipped: the customer has no complete postal address")
-                    )
-                if level.send_sms:
-                    number = partner._get_followup_sms_number()
-                    actions.append(
-                        _("SMS to %s", number) if number else _("SMS skipped: the customer has no valid mobile number")
-                    )
-                if level.manual_action:
-                    actions.append(_("activity for %s", partner._get_followup_responsible(level).name))
-            preview.append({"partner": partner, "level": level, "actions": actions})
+                actions = [channel.describe(situation) for channel in channels if channel.is_enabled(level)]
+            preview.append({"partner": situation.partner, "level": level, "actions": actions})
         return preview
 
     @api.model
@@ -452,49 +545,254 @@ class AccountFollowup(models.AbstractModel):
             return False
 
     @api.model
-    def _execute_partner(self, partner, company, today):
-        """Execute the level due for one customer, if it is still due once locked."""
-        if not self._lock_partner(partner):
-            return None
-        summary = self._get_partner_summaries(company, partner_ids=partner.ids, today=today).get(partner.id)
-        if not summary or summary["status"] != STATUS_ACTION or not summary["level"]:
-            return None
-        level = summary["level"]
-        if not level.auto_execute:
-            partner._followup_propose_level(level)
-            return {"partner": partner, "level": level, "done": [_("proposed to a person")], "skipped": []}
-        return self._execute_level(partner, level, today)
+    def _is_level_on_record(self, situation):
+        """Whether the level due was already executed or proposed for the
+        customer's oldest chased item, according to the history: the check made
+        after the customer is locked, against another worker's committed step."""
+        items = situation.chased_rows
+        if not items or not situation.level:
+            return False
+        self.env.cr.execute(
+            """
+            SELECT 1
+              FROM account_followup_step_move_line_rel rel
+              JOIN account_followup_step step ON step.id = rel.step_id
+              JOIN account_followup_level level ON level.id = step.level_id
+             WHERE rel.move_line_id = %s AND level.delay >= %s
+             LIMIT 1
+            """,
+            [items[0]["id"], situation.level.delay],
+        )
+        return bool(self.env.cr.fetchone())
 
     @api.model
-    def _execute_level(self, partner, level, today=None):
-        """Do every action of ``level`` for ``partner``; an action that cannot be
-        done is skipped with its reason, never the whole follow-up."""
-        today = today or fields.Date.context_today(self)
-        done, skipped = [], []
-        actions = [
-            (level.send_email, _("e-mail"), partner._followup_send_email),
-            (level.send_letter, _("letter"), partner._followup_send_letter),
-            (level.send_sms, _("SMS"), partner._followup_send_sms),
-            (level.manual_action, _("manual action"), partner._followup_schedule_manual_action),
-        ]
-        for enabled, label, method in actions:
-            if not enabled:
-                continue
+    def _execute_partner(self, partner, company, today):
+        """Execute the level due for one customer, computed on its own."""
+        return self._execute_situation(self._get_situation(partner, company, today))
+
+    @api.model
+    def _execute_situation(self, situation):
+        """Execute the level due for one customer (scheduled action): every
+        channel of an automated level, or the proposal of a level for a person."""
+        partner = situation.partner
+        if not self._lock_partner(partner) or self._is_level_on_record(situation):
+            return None
+        level = situation.level
+        if not level or situation.status != STATUS_ACTION:
+            return None
+        if level.auto_execute:
+            outcomes = self._run_channels(situation)
+        else:
+            manual = [channel for channel in self._get_channels() if channel.code == "manual"]
+            outcomes = self._run_channels(situation, manual)
+        step = self._record_step(situation, outcomes, automatic=True)
+        return {"partner": partner, "level": level, "step": step, "outcomes": outcomes}
+
+    @api.model
+    def _run_channels(self, situation, channels=None, options=None):
+        """Run these channels (default: those of the level) for one customer; a
+        channel that cannot run is skipped with its reason, one that fails is
+        recorded as failed, never the whole follow-up.
+
+        :return: [(channel, ChannelOutcome)]
+        """
+        options = options or ChannelOptions()
+        if channels is None:
+            channels = [channel for channel in self._get_channels() if channel.is_enabled(situation.level)]
+        outcomes = []
+        for channel in channels:
             try:
                 with self.env.cr.savepoint(flush=True):
-                    done.append(method(level))
+                    outcome = channel.run(situation, options)
             except FollowupSkip as skip:
-                skipped.append((label, str(skip)))
+                outcome = ChannelOutcome(CHANNEL_SKIPPED, channel.label(), reason=str(skip))
             except Exception as error:  # a broken template must not stop the run
-                _logger.warning("Follow-up %s of partner %s failed: %s", label, partner.id, error)
-                skipped.append((label, _("it failed: %s", error)))
-        partner._followup_record_level(level, today)
-        partner._followup_log(level, done, skipped)
-        if skipped:
-            partner._followup_report_skipped(level, skipped)
-        return {"partner": partner, "level": level, "done": done, "skipped": skipped}
+                _logger.warning("Follow-up %s of partner %s failed: %s", channel.code, situation.partner.id, error)
+                outcome = ChannelOutcome(CHANNEL_FAILED, channel.label(), reason=_("it failed: %s", error))
+            outcomes.append((channel, outcome))
+        return outcomes
 
+    # ------------------------------------------------------------
+    # RECORDING: THE ONE PLACE THAT SAYS "DONE"
+    # ------------------------------------------------------------
 
-class FollowupSkip(Exception):
-    """An action of a follow-up level cannot be done for this customer; the
-    message says why, in the user's language."""
+    @api.model
+    def _record_step(self, situation, outcomes, automatic=False, close_reason=None):
+        """Record what was done of the level due for a customer, whoever did it.
+
+        Creates the step (or completes the one in progress) with an outcome per
+        channel of the level; channels not done yet stay "to do". With
+        ``close_reason`` a person declares the level done: what is still to do
+        is recorded as skipped with that reason. A step with nothing left to
+        do is done: its items receive the level (the index "never twice" reads
+        quickly) and its activities are closed. Logs in the customer's chatter
+        and asks the responsible to fix what was skipped.
+
+        :param outcomes: [(channel, ChannelOutcome)]
+        :return: the step
+        """
+        partner = situation.partner
+        partner._check_followup_access()
+        level = situation.level
+        Step = self.env["account.followup.step"].sudo()
+        step = situation.open_step
+        channels = self._get_channels()
+        created_done = False
+        if step:
+            step._set_outcomes(outcomes, channels)
+        else:
+            vals = self._prepare_step_vals(situation, automatic)
+            rows = Step._prepare_channels_vals(level, outcomes, channels)
+            keys = {key: vals[key] for key in ("partner_id", "company_id", "level_id", "date")}
+            vals["channel_ids"] = [Command.create({**row, **keys}) for row in rows]
+            if not close_reason and all(row["state"] != CHANNEL_TO_DO for row in rows):
+                vals["state"] = STEP_DONE
+                created_done = True
+            step = Step.create(vals)
+            # Lower levels still in progress are overtaken by this one.
+            (situation.open_steps - step)._close(_("overtaken by the level “%s”", level.name))
+            situation.open_step = step
+        if created_done:
+            self._record_item_levels(step)
+        elif close_reason:
+            step._close(close_reason)
+        elif not step.channel_ids.filtered(lambda c: c.state == CHANNEL_TO_DO):
+            step._close()
+        self._log_step(situation, _("Payment follow-up “%s”", level.name), outcomes)
+        # Update the partner row so that a concurrent run whose snapshot is
+        # older than our commit gets a serialization error when it locks the
+        # row, instead of sending again on stale data (see _lock_partner).
+        self.env.cr.execute(
+            "UPDATE res_partner SET write_date = (now() at time zone 'UTC'), write_uid = %s WHERE id = %s",
+            [self.env.uid, partner.id],
+        )
+        partner.invalidate_recordset(["followup_status", "followup_level_id", "followup_next_action_date"])
+        return step
+
+    @api.model
+    def _prepare_step_vals(self, situation, automatic):
+        """Values of a new step: who, when, which items and how much (an
+        extension point for what a step records)."""
+        summary = situation.summary
+        return {
+            "partner_id": situation.partner.id,
+            "company_id": situation.company.id,
+            "level_id": situation.level.id,
+            "date": situation.today,
+            "user_id": self.env.uid,
+            "responsible_id": situation.responsible.id,
+            "automatic": automatic,
+            "state": STEP_IN_PROGRESS,
+            "move_line_ids": [Command.set(situation.items.ids)],
+            "amount_due": summary.get("balance", 0.0),
+            "amount_overdue": summary.get("total_overdue", 0.0),
+        }
+
+    @api.model
+    def _log_sending(self, situation, outcomes):
+        """A person sent a statement while no level was due: logged, no step."""
+        self._log_step(situation, _("Statement sent"), outcomes)
+
+    @api.model
+    def _log_step(self, situation, title, outcomes):
+        """Log what a follow-up did, and did not do, in the customer's chatter;
+        ask the responsible to fix what prevented an action."""
+        partner = situation.partner
+        lines = [
+            outcome.note for _channel, outcome in outcomes if outcome.state not in (CHANNEL_SKIPPED, CHANNEL_FAILED)
+        ]
+        problems = [
+            (channel.label(), outcome.reason)
+            for channel, outcome in outcomes
+            if outcome.state in (CHANNEL_SKIPPED, CHANNEL_FAILED)
+        ]
+        lines += [_("Skipped: %(action)s (%(reason)s)", action=label, reason=reason) for label, reason in problems]
+        if lines:
+            body = Markup("<p>%s</p><ul>%s</ul>") % (
+                title,
+                Markup("").join(Markup("<li>%s</li>") % line for line in lines),
+            )
+            # A log of the system, as Odoo's tracking: no notification to compute.
+            partner._message_log(body=body)
+        if problems:
+            reasons = "; ".join(f"{label}: {reason}" for label, reason in problems)
+            # The system asks the responsible; the user's rights were checked by the caller.
+            partner.sudo().activity_schedule(
+                "mail.mail_activity_data_todo",
+                summary=_("Fix the follow-up data of %s", partner.display_name),
+                note=_("%(followup)s could not do everything: %(reasons)s", followup=title, reasons=reasons),
+                user_id=situation.responsible.id,
+            )
+
+    @api.model
+    def _record_item_levels(self, step):
+        """Each item of a done step receives the level it has reached (up to the
+        step's level, never lower than what it had): the index "never twice" is
+        read from, written in the step's transaction. Follow-up bookkeeping only
+        (no amount, account or tax): one query whatever the number of items,
+        where the ORM would run account.move.line.write's invoice
+        synchronisation for nothing."""
+        Line = self.env["account.move.line"]
+        Line.flush_model(["followup_level_id", "followup_date"])
+        self.env.cr.execute(
+            SQL(
+                """
+                UPDATE account_move_line target
+                   SET followup_level_id = reached.level_id, followup_date = %(date)s,
+                       write_uid = %(uid)s, write_date = (now() at time zone 'UTC')
+                  FROM (
+                        SELECT aml.id, new_level.id AS level_id
+                          FROM account_move_line aml
+                          JOIN account_move move ON move.id = aml.move_id
+                          JOIN LATERAL (
+                                SELECT level.id, level.delay
+                                  FROM account_followup_level level
+                                 WHERE level.company_id = %(company)s
+                                   AND level.active
+                                   AND level.delay <= %(ceiling)s
+                                   AND level.delay <= %(date)s - %(due_date)s
+                              ORDER BY level.delay DESC
+                                 LIMIT 1
+                               ) new_level ON TRUE
+                     LEFT JOIN account_followup_level received ON received.id = aml.followup_level_id
+                         WHERE aml.id = ANY(%(ids)s)
+                           AND (received.id IS NULL OR received.delay < new_level.delay)
+                       ) reached
+                 WHERE target.id = reached.id
+             RETURNING target.id
+                """,
+                date=step.date,
+                uid=self.env.uid,
+                company=step.company_id.id,
+                ceiling=step.level_id.delay,
+                due_date=SQL(DUE_DATE_SQL),
+                ids=step.move_line_ids.ids,
+            )
+        )
+        written = [row[0] for row in self.env.cr.fetchall()]
+        Line.browse(written).invalidate_recordset(["followup_level_id", "followup_date", "write_uid", "write_date"])
+
+    @api.model
+    def _get_activity_channels(self, activities):
+        """The step actions waiting for these activities."""
+        return self.env["account.followup.step.channel"].search(
+            [("activity_id", "in", activities.ids), ("state", "=", CHANNEL_TO_DO)]
+        )
+
+    @api.model
+    def _complete_channels(self, rows, user):
+        """Their activities were marked done: the actions are done, and each
+        step too when nothing else is left to do."""
+        today = fields.Date.context_today(self)
+        for row in rows:
+            row.write(
+                {
+                    "state": CHANNEL_DONE,
+                    "user_id": user.id,
+                    "done_date": today,
+                    "note": _("%(action)s done by %(user)s", action=row.note or "", user=user.name),
+                }
+            )
+        for step in rows.step_id:
+            if not step.channel_ids.filtered(lambda c: c.state == CHANNEL_TO_DO):
+                step.with_company(step.company_id)._close()

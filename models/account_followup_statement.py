@@ -160,6 +160,7 @@ class AccountFollowupStatement(models.AbstractModel):
             "days_late": line["days_late"],
             "amount": format_amount(self.env, line["amount"], line["currency"]),
             "excluded": bool(line["excluded"]),
+            "is_credit": line["is_credit"],
         }
 
     @api.model
@@ -209,19 +210,4 @@ class AccountFollowupStatement(models.AbstractModel):
     def set_expected_date(self, move_id, date):
         """Record a promise to pay: no follow-up for this invoice before ``date``."""
         self._get_writable_move(move_id).expected_payment_date = fields.Date.to_date(date) if date else False
-        return True
-
-    @api.model
-    def send_sms(self, partner_id):
-        """Send the level's SMS (or the default one) to the customer now."""
-        self._check_write_access()
-        partner = self.env["res.partner"].browse(partner_id).commercial_partner_id
-        partner._check_followup_access()
-        level = partner.followup_level_id
-        template = level.sms_template_id or self.env.ref("account_payment_followup.sms_template_followup")
-        number = partner._get_followup_sms_number()
-        if not number:
-            raise UserError(_("%s has no valid mobile number.", partner.display_name))
-        body = template._render_field("body", partner.ids, compute_lang=True)[partner.id]
-        partner._message_sms(body, sms_numbers=[number])
         return True

@@ -1,6 +1,9 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
+from .account_followup_channel import ChannelOutcome
+from .account_followup_step_channel import CHANNEL_SKIPPED, CHANNEL_TO_DO
+
 STEP_IN_PROGRESS = "in_progress"
 STEP_DONE = "done"
 
@@ -30,7 +33,6 @@ class AccountFollowupStep(models.Model):
     company_id = fields.Many2one("res.company", required=True, index=True, readonly=True)
     level_id = fields.Many2one(
         "account.followup.level",
-        string="Level",
         required=True,
         index=True,
         ondelete="restrict",
@@ -46,7 +48,6 @@ class AccountFollowupStep(models.Model):
     )
     responsible_id = fields.Many2one(
         "res.users",
-        string="Responsible",
         readonly=True,
         index="btree_not_null",
         help="The customer's follow-up responsible when the step was executed.",
@@ -105,3 +106,87 @@ class AccountFollowupStep(models.Model):
     @api.ondelete(at_uninstall=False)
     def _unlink_never(self):
         raise UserError(_("Follow-up steps are the history of what was done: they cannot be deleted."))
+
+    # ------------------------------------------------------------
+    # BUSINESS METHODS (called by account.followup._record_step only)
+    # ------------------------------------------------------------
+
+    @api.model
+    def _prepare_channel_vals(self, outcome, code, sequence=0):
+        vals = {
+            "channel": code,
+            "sequence": sequence,
+            "state": outcome.state,
+            "note": outcome.note,
+            "reason": outcome.reason,
+            "user_id": self.env.uid,
+            "done_date": fields.Date.context_today(self),
+        }
+        # What it produced; a row completed later keeps what it had (its activity).
+        if outcome.message:
+            vals["message_id"] = outcome.message.id
+        if outcome.activity:
+            vals["activity_id"] = outcome.activity.id
+        if outcome.record:
+            vals.update(res_model=outcome.record._name, res_id=outcome.record.id)
+        return vals
+
+    @api.model
+    def _prepare_channels_vals(self, level, outcomes, channels, existing=()):
+        """Rows of the channels run, and "to do" rows for the level's other channels."""
+        vals_list = [
+            self._prepare_channel_vals(outcome, channel.code, sequence)
+            for sequence, (channel, outcome) in enumerate(outcomes)
+        ]
+        done = {channel.code for channel, _outcome in outcomes} | set(existing)
+        waiting = ChannelOutcome(CHANNEL_TO_DO, _("waiting for a person"))
+        vals_list += [
+            self._prepare_channel_vals(waiting, channel.code, len(outcomes) + sequence)
+            for sequence, channel in enumerate(channels)
+            if channel.is_enabled(level) and channel.code not in done
+        ]
+        return vals_list
+
+    def _set_outcomes(self, outcomes, channels):
+        """Write the outcome of each channel run on a step in progress; the
+        level's other channels stay to do."""
+        self.ensure_one()
+        new = []
+        for channel, outcome in outcomes:
+            row = self.channel_ids.filtered(lambda c, code=channel.code: c.channel == code and c.state == CHANNEL_TO_DO)
+            if row:
+                row[:1].write(self._prepare_channel_vals(outcome, channel.code, row[:1].sequence))
+            else:
+                new.append((channel, outcome))
+        vals_list = self._prepare_channels_vals(
+            self.level_id, new, channels, existing=self.channel_ids.mapped("channel")
+        )
+        self.env["account.followup.step.channel"].create([{**vals, **self._get_row_keys()} for vals in vals_list])
+
+    def _get_row_keys(self):
+        return {
+            "step_id": self.id,
+            "partner_id": self.partner_id.id,
+            "company_id": self.company_id.id,
+            "level_id": self.level_id.id,
+            "date": self.date,
+        }
+
+    def _close(self, reason=None):
+        """The level is done for the customer: what is still to do is skipped
+        with ``reason``, the items receive the level, its activities close."""
+        for step in self.filtered(lambda s: s.state == STEP_IN_PROGRESS):
+            todo = step.channel_ids.filtered(lambda c: c.state == CHANNEL_TO_DO)
+            activities = step.channel_ids.activity_id
+            todo.write(
+                {
+                    "state": CHANNEL_SKIPPED,
+                    "reason": reason or _("not done"),
+                    "user_id": self.env.uid,
+                    "done_date": fields.Date.context_today(self),
+                }
+            )
+            step.state = STEP_DONE
+            self.env["account.followup"]._record_item_levels(step)
+            if activities.exists():
+                activities.exists().action_feedback(feedback=_("Follow-up done"))

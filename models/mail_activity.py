@@ -12,18 +12,18 @@ class MailActivity(models.Model):
     )
 
     def _action_done(self, feedback=False, attachment_ids=None):
-        """Marking a follow-up activity done executes its level for the customer."""
+        """Marking a follow-up activity done completes its action in the
+        follow-up history (and the step when nothing else is left to do)."""
         followups = self.filtered(lambda a: a.followup_level_id and a.res_model == "res.partner")
-        todo = [(activity.res_id, activity.followup_level_id) for activity in followups]
-        result = super()._action_done(feedback=feedback, attachment_ids=attachment_ids)
         # The responsible who did the action may be a salesperson without
-        # accounting rights: recording the level is the system's job.
-        for partner_id, level in todo:
-            partner = self.env["res.partner"].sudo().with_company(level.company_id).browse(partner_id)
-            if (
-                partner.exists()
-                and partner.followup_level_id == level
-                and partner.followup_status == "in_need_of_action"
-            ):
-                partner._followup_record_level(level)
+        # accounting rights: recording it is the system's job.
+        rows = (
+            self.env["account.followup"].sudo()._get_activity_channels(followups)
+            if followups
+            else self.env["account.followup.step.channel"]
+        )
+        user = self.env.user
+        result = super()._action_done(feedback=feedback, attachment_ids=attachment_ids)
+        if rows:
+            self.env["account.followup"].sudo()._complete_channels(rows, user)
         return result

@@ -1,12 +1,11 @@
 import logging
 import threading
 
-from markupsafe import Markup
-
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 
-from .account_followup import STATUS_ACTION, STATUS_NONE, STATUS_OVERDUE, FollowupSkip
+from .account_followup import STATUS_ACTION, STATUS_NONE, STATUS_OVERDUE
+from .account_followup_channel import ChannelOptions, ChannelOutcome
 
 _logger = logging.getLogger(__name__)
 
@@ -280,85 +279,66 @@ class ResPartner(models.Model):
         }
 
     def action_followup_print_letter(self):
-        """Print the follow-up letters of these customers as one PDF."""
+        """Print the follow-up letters of these customers as one PDF; a letter
+        the level was waiting for is recorded as printed."""
         partners = self.commercial_partner_id
         if self.env.user.has_group("account.group_account_invoice"):
+            followup = self.env["account.followup"]
+            letter = [channel for channel in followup._get_channels() if channel.code == "letter"]
+            options = ChannelOptions(extra={"printed": True})
+            situations = followup._get_situations(self.env.company, partners)
+            for situation in situations.values():
+                step = situation.open_step
+                waiting = step and step.channel_ids.filtered(lambda c: c.channel == "letter" and c.state == "to_do")
+                if waiting or (situation.status == STATUS_ACTION and situation.level.send_letter):
+                    followup._record_step(situation, followup._run_channels(situation, letter, options))
             partners._followup_write({"followup_letter_to_print": False})
         return self.env.ref("account_payment_followup.action_report_followup_letter").report_action(partners)
 
-    def action_followup_send_email(self):
-        """Open the mail composer on the level's template, editable for this customer."""
-        self.ensure_one()
-        partner = self.commercial_partner_id
-        template = partner._get_followup_mail_template()
-        recipients = partner._get_followup_email_recipients()
+    def action_followup_send(self):
+        """The Send & Print dialog: e-mail, letter, SMS for these customers,
+        texts editable before sending."""
+        self.commercial_partner_id._check_followup_access()
         return {
             "type": "ir.actions.act_window",
-            "name": _("Send a payment reminder"),
-            "res_model": "mail.compose.message",
+            "name": _("Send & Print"),
+            "res_model": "res.partner.followup.send",
             "view_mode": "form",
             "views": [[False, "form"]],
             "target": "new",
-            "context": {
-                "default_model": "res.partner",
-                "default_res_ids": partner.ids,
-                "default_template_id": template.id if template else False,
-                "default_composition_mode": "comment",
-                "default_partner_ids": recipients.ids,
-                "default_email_layout_xmlid": "mail.mail_notification_light",
-                "followup_level_id": partner.followup_level_id.id
-                if partner.followup_status == STATUS_ACTION
-                else False,
-            },
-        }
-
-    def action_followup_send_emails(self):
-        """Send their reminder to several customers at once, each with the
-        template of its own level; a level that was due is recorded."""
-        sent, skipped = [], []
-        for partner in self.commercial_partner_id:
-            partner._check_followup_access()
-            level = partner.followup_level_id
-            due = partner.followup_status == STATUS_ACTION
-            mail_level = level if level.send_email else level.browse()
-            try:
-                partner._followup_send_email(mail_level, template=partner._get_followup_mail_template())
-            except FollowupSkip as skip:
-                skipped.append(f"{partner.display_name}: {skip}")
-                continue
-            if due and level:
-                partner._followup_record_level(level)
-            sent.append(partner.display_name)
-        message = _("Reminders sent: %s.", len(sent))
-        if skipped:
-            message += " " + _("Not sent: %s", "; ".join(skipped))
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "title": _("Payment reminders"),
-                "message": message,
-                "type": "warning" if skipped else "success",
-                "sticky": bool(skipped),
-                "next": {"type": "ir.actions.act_window_close"},
-            },
+            "context": {"default_partner_ids": self.commercial_partner_id.ids},
         }
 
     def action_followup_done(self):
-        """A person did the follow-up proposed for these customers: record the
-        level as executed (it will not be proposed again) and close its activities."""
-        for partner in self.commercial_partner_id:
-            level = partner.followup_level_id
-            if partner.followup_status != STATUS_ACTION or not level:
+        """A person did the follow-up proposed for these customers: the level is
+        done (what was not done is recorded as such) and its activities close."""
+        followup = self.env["account.followup"]
+        situations = followup._get_situations(self.env.company, self.commercial_partner_id)
+        for situation in situations.values():
+            if situation.status != STATUS_ACTION or not situation.level:
                 continue
-            partner._followup_record_level(level)
+            partner = situation.partner
+            manual = [channel for channel in followup._get_channels() if channel.code == "manual"]
+            outcomes = []
+            todo_manual = situation.open_step.channel_ids.filtered(
+                lambda c: c.channel == "manual" and c.state == "to_do"
+            )
+            if situation.level.manual_action or todo_manual:
+                outcomes = [
+                    (
+                        manual[0],
+                        ChannelOutcome(
+                            "done",
+                            _("“%(action)s” done by %(user)s", action=situation.level.name, user=self.env.user.name),
+                        ),
+                    )
+                ]
+            followup._record_step(
+                situation, outcomes, close_reason=_("not done: the level was marked done by %s", self.env.user.name)
+            )
             if partner.followup_reminder_type == "manual":
                 # Done by hand: nothing more is planned until a person plans it.
                 partner._followup_write({"followup_planned_date": False})
-            partner.activity_ids.filtered(lambda a, level=level: a.followup_level_id == level).action_feedback(
-                feedback=_("Follow-up done")
-            )
-            partner.message_post(body=_("Follow-up “%s” done.", level.name))
         return True
 
     # ------------------------------------------------------------
@@ -396,7 +376,8 @@ class ResPartner(models.Model):
         self.check_access_rule("read")
 
     def _get_followup_statement(self, only_overdue=False):
-        """Statement values for the e-mail and letter templates (current company)."""
+        """Statement values for templates rendered without a situation (a mail
+        template edited before this version, the generic mail composer)."""
         self.ensure_one()
         return self.env["account.followup"]._get_statement(self.commercial_partner_id, only_overdue=only_overdue)
 
@@ -447,83 +428,6 @@ class ResPartner(models.Model):
             or self.env.ref("base.user_admin")
         )
 
-    def _followup_record_level(self, level, today=None):
-        """Record that ``level`` was executed for this customer: each chased item
-        gets the level it has reached (never lower than what it had), so no level
-        is ever sent twice for the same item."""
-        self.ensure_one()
-        self._check_followup_access()
-        today = today or fields.Date.context_today(self)
-        followup = self.env["account.followup"]
-        levels = followup._get_levels(self.env.company).filtered(lambda lvl: lvl.delay <= level.delay)
-        items = followup._get_statement_items(self, self.env.company).filtered(
-            lambda item: item.amount_residual > 0
-            and not item.blocked
-            and not item.move_id.followup_excluded
-            and not (item.move_id.expected_payment_date and item.move_id.expected_payment_date > today)
-        )
-        to_write = {}
-        for item in items:
-            reached = followup._item_reached_level(levels, item, today)
-            if reached and (not item.followup_level_id or item.followup_level_id.delay < reached.delay):
-                to_write[item.id] = reached.id
-        if to_write:
-            # Follow-up bookkeeping only (no amount, account or tax): one query
-            # whatever the number of items and of levels they reached, where the
-            # ORM would write once per level and run account.move.line.write's
-            # invoice synchronisation (a third of a follow-up's time) for nothing.
-            Line = self.env["account.move.line"]
-            Line.flush_model(["followup_level_id", "followup_date"])
-            self.env.cr.execute(
-                """
-                UPDATE account_move_line aml
-                   SET followup_level_id = item.level_id, followup_date = %s,
-                       write_uid = %s, write_date = (now() at time zone 'UTC')
-                  FROM unnest(%s::int[], %s::int[]) AS item(id, level_id)
-                 WHERE aml.id = item.id
-                """,
-                [today, self.env.uid, list(to_write), list(to_write.values())],
-            )
-            Line.browse(to_write).invalidate_recordset(
-                ["followup_level_id", "followup_date", "write_uid", "write_date"]
-            )
-        # Update the partner row so that a concurrent run whose snapshot is
-        # older than our commit gets a serialization error when it locks the
-        # row, instead of sending again on stale data (see _lock_partner).
-        self.env.cr.execute(
-            "UPDATE res_partner SET write_date = (now() at time zone 'UTC'), write_uid = %s WHERE id = %s",
-            [self.env.uid, self.id],
-        )
-        self.invalidate_recordset(["followup_status", "followup_level_id", "followup_next_action_date"])
-
-    def _followup_log(self, level, done, skipped):
-        """Log what a follow-up did, and did not do, in the customer's chatter."""
-        self.ensure_one()
-        items = list(done) + [
-            _("Skipped: %(action)s (%(reason)s)", action=action, reason=reason) for action, reason in skipped
-        ]
-        body = Markup("<p>%s</p><ul>%s</ul>") % (
-            _("Payment follow-up “%s”", level.name),
-            Markup("").join(Markup("<li>%s</li>") % item for item in items),
-        )
-        self.message_post(body=body, subtype_xmlid="mail.mt_note")
-
-    def _followup_report_skipped(self, level, skipped):
-        """Ask the responsible to fix what prevented an action."""
-        self.ensure_one()
-        reasons = "; ".join(f"{action}: {reason}" for action, reason in skipped)
-        self.activity_schedule(
-            "mail.mail_activity_data_todo",
-            summary=_("Fix the follow-up data of %s", self.display_name),
-            note=_(
-                "The follow-up “%(level)s” could not do everything: %(reasons)s",
-                level=level.name,
-                reasons=reasons,
-            ),
-            user_id=self._get_followup_responsible(level).id,
-            followup_level_id=level.id,
-        )
-
     @api.model
     def _is_followup_auto_commit(self):
         return not getattr(threading.current_thread(), "testing", False)
@@ -561,131 +465,6 @@ class ResPartner(models.Model):
             _logger.info("Payment follow-ups: %s reminder e-mail(s) queued again", len(failed))
             failed.write({"state": "outgoing", "failure_reason": False})
 
-    # ------------------------------------------------------------
-    # FOLLOW-UP ACTIONS (each returns what it did, or raises FollowupSkip)
-    # ------------------------------------------------------------
-
-    def _get_followup_mail_template(self):
-        """The e-mail template of the customer's level, else of the first level that sends one."""
-        self.ensure_one()
-        level = self.followup_level_id
-        if level.mail_template_id:
-            return level.mail_template_id
-        levels = self.env["account.followup"]._get_levels(self.env.company).filtered("mail_template_id")
-        return levels[:1].mail_template_id or self.env.ref("account_payment_followup.mail_template_followup_first")
-
-    def _followup_send_email(self, level, template=None):
-        self.ensure_one()
-        recipients = self._get_followup_email_recipients()
-        if not recipients:
-            raise FollowupSkip(_("the customer has no e-mail address"))
-        template = template or level.mail_template_id
-        subject = template._render_field("subject", self.ids, compute_lang=True)[self.id]
-        body = template._render_field("body_html", self.ids, compute_lang=True, options={"post_process": True})[self.id]
-        attachments = []
-        if level.join_invoices:
-            try:
-                attachments = self._get_followup_invoice_attachments()
-            except Exception as error:  # wkhtmltopdf missing or failing: send the e-mail without PDFs
-                _logger.warning("Follow-up of partner %s: invoice PDFs not attached: %s", self.id, error)
-                self.message_post(
-                    body=_("Payment follow-up: the invoices could not be attached to the e-mail (%s).", error),
-                    subtype_xmlid="mail.mt_note",
-                )
-        test_address = self.env.company.followup_test_email
-        if test_address:
-            # Test mode: every follow-up e-mail goes to one address, nobody else.
-            message = self.message_post(
-                body=body,
-                subject=subject,
-                message_type="comment",
-                subtype_xmlid="mail.mt_note",
-                attachments=attachments,
-            )
-            self.env["mail.mail"].sudo().create(
-                {
-                    "body_html": body,
-                    "email_to": test_address,
-                    "mail_message_id": message.id,
-                    "attachment_ids": [fields.Command.set(message.attachment_ids.ids)],
-                }
-            )
-            return _("e-mail sent to the test address %s", test_address)
-        email_from = template._render_field("email_from", self.ids)[self.id] or self.env.company.email_formatted
-        self.with_context(mail_notify_force_send=False, mail_post_autofollow=False).message_post(
-            body=body,
-            subject=subject,
-            email_from=email_from,
-            partner_ids=recipients.ids,
-            message_type="comment",
-            subtype_xmlid="account_payment_followup.mt_followup",
-            attachments=attachments,
-            email_layout_xmlid="mail.mail_notification_light",
-        )
-        return _("e-mail sent to %s", ", ".join(recipients.mapped("email_formatted")))
-
-    def _get_followup_invoice_attachments(self):
-        """PDFs of the customer's overdue invoices, as (name, content) pairs."""
-        statement = self._get_followup_statement(only_overdue=True)
-        moves = self.env["account.move"].browse({line["move_id"] for line in statement["lines"]})
-        attachments = []
-        for move in moves.filtered(lambda m: m.move_type in ("out_invoice", "out_receipt")):
-            content, _type = self.env["ir.actions.report"]._render_qweb_pdf("account.account_invoices", move.ids)
-            attachments.append((f"{move._get_report_base_filename()}.pdf", content))
-        return attachments
-
-    def _followup_send_letter(self, level):
-        self.ensure_one()
-        if not self._has_followup_postal_address():
-            raise FollowupSkip(_("the customer has no complete postal address"))
-        if "snailmail.letter" in self.env and level.auto_execute:
-            report = self.env.ref("account_payment_followup.action_report_followup_letter")
-            self.env["snailmail.letter"].sudo().create(
-                {
-                    "partner_id": self.id,
-                    "model": "res.partner",
-                    "res_id": self.id,
-                    "user_id": self.env.user.id,
-                    "company_id": self.env.company.id,
-                    "report_template": report.id,
-                }
-            )
-            return _("letter posted with Snailmail")
-        self.sudo().followup_letter_to_print = True
-        return _("letter waiting to be printed")
-
     def _has_followup_postal_address(self):
         self.ensure_one()
         return bool((self.street or self.street2) and self.city and self.country_id)
-
-    def _followup_send_sms(self, level):
-        self.ensure_one()
-        number = self._get_followup_sms_number()
-        if not number:
-            raise FollowupSkip(_("the customer has no valid mobile number"))
-        body = level.sms_template_id._render_field("body", self.ids, compute_lang=True)[self.id]
-        self._message_sms(body, sms_numbers=[number], put_in_queue=True)
-        return _("SMS sent to %s", number)
-
-    def _followup_schedule_manual_action(self, level):
-        self.ensure_one()
-        responsible = self._get_followup_responsible(level)
-        # The responsible's "activity assigned" e-mail goes through the mail
-        # queue, like the reminders: no SMTP connection per customer at commit.
-        self.with_context(mail_notify_force_send=False).activity_schedule(
-            activity_type_id=(
-                level.manual_action_type_id or self.env.ref("account_payment_followup.mail_activity_type_followup")
-            ).id,
-            summary=level.name,
-            note=level.manual_action_note,
-            user_id=responsible.id,
-            followup_level_id=level.id,
-        )
-        return _("activity “%(action)s” for %(user)s", action=level.manual_action_note, user=responsible.name)
-
-    def _followup_propose_level(self, level):
-        """A level for a person: propose it as an activity, once."""
-        self.ensure_one()
-        if self.activity_ids.filtered(lambda a: a.followup_level_id == level):
-            return
-        self._followup_schedule_manual_action(level)

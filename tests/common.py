@@ -62,8 +62,23 @@ class FollowupCommon(AccountTestInvoicingCommon):
 
     @classmethod
     def _invoice(
-        cls, partner, amount, invoice_date, term=None, move_type="out_invoice", currency=None, post=True, company=None
+        cls,
+        partner,
+        amount,
+        invoice_date,
+        term=None,
+        move_type="out_invoice",
+        currency=None,
+        post=True,
+        company=None,
+        due_date=None,
     ):
+        """A customer invoice; without payment term it is due on ``due_date``,
+        else on its invoice date (what Odoo gives an invoice created on the
+        day of its invoice date)."""
+        extra = {}
+        if not term:
+            extra["invoice_date_due"] = due_date or invoice_date
         move = (
             cls.env["account.move"]
             .with_company(company or cls.company)
@@ -74,6 +89,7 @@ class FollowupCommon(AccountTestInvoicingCommon):
                     "invoice_date": invoice_date,
                     "date": invoice_date,
                     "invoice_payment_term_id": term.id if term else False,
+                    **extra,
                     "currency_id": (currency or (company or cls.company).currency_id).id,
                     "invoice_line_ids": [
                         Command.create({"name": "Services", "quantity": 1, "price_unit": amount, "tax_ids": []})

@@ -52,6 +52,7 @@ class TestConcurrency(BaseCase):
                         "move_type": "out_invoice",
                         "partner_id": partner.id,
                         "invoice_date": invoice_date,
+                        "invoice_date_due": invoice_date,
                         "invoice_line_ids": [
                             Command.create({"name": "Services", "quantity": 1, "price_unit": 100, "tax_ids": []})
                         ],
@@ -98,7 +99,8 @@ class TestConcurrency(BaseCase):
         return errors
 
     def _results(self):
-        """Per customer: reminder e-mails, follow-up logs, items at the first level."""
+        """Per customer: reminder e-mails, follow-up logs, items at the first
+        level, and the steps in the follow-up history."""
         with self.registry.cursor() as cr:
             env = api.Environment(cr, odoo.SUPERUSER_ID, {})
             result = {}
@@ -110,33 +112,35 @@ class TestConcurrency(BaseCase):
                 items = env["account.move.line"].search(
                     [("partner_id", "=", partner.id), ("account_id.account_type", "=", "asset_receivable")]
                 )
-                result[partner.name] = (mails, logs, items.followup_level_id.ids)
+                steps = env["account.followup.step"].search([("partner_id", "=", partner.id)])
+                result[partner.name] = (mails, logs, items.followup_level_id.ids, [step.level_id.id for step in steps])
             return result
 
     def _assert_each_customer_once(self):
-        for name, (mails, logs, levels) in self._results().items():
+        for name, (mails, logs, levels, steps) in self._results().items():
             self.assertEqual(mails, 1, f"{name}: one reminder e-mail")
+            self.assertEqual(steps, [self.first_level_id], f"{name}: one step in the history")
             self.assertEqual(logs, 1, f"{name}: logged once")
             self.assertEqual(levels, [self.first_level_id], f"{name}: the level is recorded")
 
     def test_two_workers_at_the_same_moment_send_each_step_once(self):
-        execute_level = AccountFollowup._execute_level
-        execute_partner = AccountFollowup._execute_partner
+        run_channels = AccountFollowup._run_channels
+        execute_situation = AccountFollowup._execute_situation
         attempts = []
 
-        def slow_execute_level(followup, partner, level, today=None):
+        def slow_run_channels(followup, situation, channels=None, options=None):
             # rendering and queuing take time: both workers are busy at once
-            result = execute_level(followup, partner, level, today)
+            result = run_channels(followup, situation, channels, options)
             time.sleep(0.2)
             return result
 
-        def counted_execute_partner(followup, partner, company, today):
+        def counted_execute_situation(followup, situation):
             attempts.append(threading.current_thread().name)
-            return execute_partner(followup, partner, company, today)
+            return execute_situation(followup, situation)
 
         with (
-            patch.object(AccountFollowup, "_execute_level", slow_execute_level),
-            patch.object(AccountFollowup, "_execute_partner", counted_execute_partner),
+            patch.object(AccountFollowup, "_run_channels", slow_run_channels),
+            patch.object(AccountFollowup, "_execute_situation", counted_execute_situation),
         ):
             errors = self._run_workers(2)
         self.assertFalse(errors)
@@ -148,19 +152,19 @@ class TestConcurrency(BaseCase):
         self._assert_each_customer_once()
 
     def test_worker_killed_mid_batch_then_restarted(self):
-        original = AccountFollowup._execute_partner
+        original = AccountFollowup._execute_situation
         calls = []
 
-        def crash_on_third(followup, partner, company, today):
-            if company.id == self.company_id:
-                calls.append(partner.id)
+        def crash_on_third(followup, situation):
+            if situation.company.id == self.company_id:
+                calls.append(situation.partner.id)
                 if len(calls) == 3:
                     raise SimulatedCrash
-            return original(followup, partner, company, today)
+            return original(followup, situation)
 
-        with patch.object(AccountFollowup, "_execute_partner", crash_on_third):
+        with patch.object(AccountFollowup, "_execute_situation", crash_on_third):
             self.assertEqual(self._run_workers(1), ["crash"])
-        done = [name for name, (mails, _logs, _levels) in self._results().items() if mails]
+        done = [name for name, (mails, _logs, _levels, _steps) in self._results().items() if mails]
         self.assertEqual(len(done), 2, "the two customers before the crash were committed")
         self.assertFalse(self._run_workers(1), "the restarted run goes through")
         self._assert_each_customer_once()

@@ -61,15 +61,25 @@ class TestDemo(TransactionCase):
         done = report["done"]
         self.assertEqual(len(done), 23)
         self.assertFalse(report.get("errors"))
-        emails = [action for entry in done for action in entry["done"] if action.startswith("e-mail")]
+        emails = [
+            outcome
+            for entry in done
+            for channel, outcome in entry["outcomes"]
+            if channel.code == "email" and not outcome.reason
+        ]
         self.assertEqual(len(emails), 10)
-        skipped = {entry["partner"].name: entry["skipped"] for entry in done if entry["skipped"]}
+        skipped = {
+            entry["partner"].name
+            for entry in done
+            for _channel, outcome in entry["outcomes"]
+            if outcome.state == "skipped"
+        }
         self.assertEqual(set(skipped), {"Quarry Stoneworks", "Vantage Media"})
-        activities = self.env["mail.activity"].search([("followup_level_id", "!=", False)])
         followup_type = self.env.ref("account_payment_followup.mail_activity_type_followup")
-        proposals = activities.filtered(lambda a: a.activity_type_id == followup_type)
+        proposals = self.env["mail.activity"].search([("followup_level_id", "!=", False)])
+        self.assertEqual(proposals.activity_type_id, followup_type)
         self.assertEqual(len(proposals), 12, "a call or formal notice proposed for each")
-        fix_data = activities - proposals
+        fix_data = self.env["mail.activity"].search([("summary", "like", "Fix the follow-up data")])
         self.assertEqual(
             set(fix_data.mapped("res_name")), {"Quarry Stoneworks", "Vantage Media"}, "asked to fix their data"
         )

@@ -62,8 +62,15 @@ class TestFollowupCron(FollowupCommon):
     def test_letter_of_a_level_done_by_a_person_waits_to_be_printed(self):
         self._invoice(self.customer, 100, "2026-01-01")
         with freeze_time("2026-02-06"):
-            result = self.env["account.followup"]._execute_level(self.customer, self.level_second)
-        self.assertIn("letter waiting to be printed", result["done"])
+            followup = self.env["account.followup"]
+            situation = followup._get_situation(self.customer, self.company)
+            self.assertEqual(situation.level, self.level_second)
+            outcomes = followup._run_channels(situation)
+            step = followup._record_step(situation, outcomes)
+        self.assertIn("letter waiting to be printed", [outcome.note for _channel, outcome in outcomes])
+        letter = step.channel_ids.filtered(lambda c: c.channel == "letter")
+        self.assertEqual(letter.state, "to_do", "the level waits for the letter to be printed")
+        self.assertEqual(step.state, "in_progress")
         self.assertTrue(self.customer.followup_letter_to_print)
         self.assertFalse(self._letters(self.customer))
 
@@ -183,19 +190,19 @@ class TestFollowupCron(FollowupCommon):
         customers |= self._create_customer("Three", "three@example.com")
         for customer in customers:
             self._invoice(customer, 100, "2026-01-01")
-        original = AccountFollowup._execute_partner
+        original = AccountFollowup._execute_situation
         calls = []
 
-        def crash_on_second(followup, partner, company, today):
-            calls.append(partner.id)
+        def crash_on_second(followup, situation):
+            calls.append(situation.partner.id)
             if len(calls) == 2:
                 raise SimulatedCrash
-            return original(followup, partner, company, today)
+            return original(followup, situation)
 
         with freeze_time("2026-01-02"):
             # Not assertRaises: Odoo's rolls back what happened inside it.
             crashed = False
-            with patch.object(AccountFollowup, "_execute_partner", crash_on_second):
+            with patch.object(AccountFollowup, "_execute_situation", crash_on_second):
                 try:
                     self._run_cron()
                 except SimulatedCrash:

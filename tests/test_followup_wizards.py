@@ -74,16 +74,28 @@ class TestFollowupWizards(FollowupCommon):
         self.assertIn("paying on March 1st", str(move.message_ids[0].body))
 
     def test_person_sends_an_edited_email_and_the_level_is_recorded(self):
+        # the 15-day level: an e-mail for a person to send
+        self.level_call.write(
+            {"manual_action": False, "send_email": True, "mail_template_id": self.level_first.mail_template_id.id}
+        )
         self._invoice(self.customer, 100, "2026-01-01")
         with freeze_time("2026-01-16"):
-            action = self.customer.with_user(self.accountant).action_followup_send_email()
-            composer = Form(
-                self.env["mail.compose.message"].with_user(self.accountant).with_context(**action["context"])
-            )
-            composer.body = "<p>Hello, a special word for you.</p>"
-            composer.save().action_send_mail()
+            action = self.customer.with_user(self.accountant).action_followup_send()
+            dialog = Form(self.env[action["res_model"]].with_user(self.accountant).with_context(**action["context"]))
+            self.assertEqual(dialog.level_id, self.level_call)
+            self.assertTrue(dialog.send_email)
+            self.assertIn("one@customer.example.com", dialog.email_recipients)
+            dialog.mail_body = "<p>Hello, a special word for you.</p>"
+            dialog.save().action_send()
             message = self.customer.message_ids.filtered(lambda m: "special word" in str(m.body))
             self.assertEqual(len(message), 1)
+            self.assertEqual(message.partner_ids, self.customer)
+            step = self.customer.followup_step_ids
+            self.assertEqual(len(step), 1)
+            self.assertEqual(step.level_id, self.level_call)
+            self.assertEqual(step.user_id, self.accountant)
+            self.assertEqual(step.state, "done")
+            self.assertEqual(step.channel_ids.message_id, message)
             self.customer.invalidate_recordset()
             self.assertEqual(self.customer.followup_status, "with_overdue_invoices")
 

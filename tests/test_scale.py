@@ -46,6 +46,7 @@ class TestFollowupScale(FollowupCommon):
                     "move_type": "out_invoice",
                     "partner_id": partner.id,
                     "invoice_date": day,
+                    "invoice_date_due": day,
                     "date": day,
                     "invoice_line_ids": [
                         Command.create({"name": "Services", "quantity": 1, "price_unit": 100, "tax_ids": []})

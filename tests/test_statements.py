@@ -4,7 +4,7 @@ from freezegun import freeze_time
 
 from odoo import Command
 from odoo.exceptions import AccessError
-from odoo.tests import tagged
+from odoo.tests import Form, tagged
 
 from .common import FollowupCommon
 
@@ -130,12 +130,46 @@ class TestStatements(FollowupCommon):
 
     @freeze_time("2026-02-10")
     def test_send_sms_and_emails_to_several_customers(self):
-        self._statements().send_sms(self.late.id)
-        self.assertTrue(self.env["sms.sms"].search([("number", "=", "+32470123456")]))
-        action = (self.late | self.early).with_user(self.accountant).action_followup_send_emails()
+        action = self.late.with_user(self.accountant).action_followup_send()
+        dialog = Form(self.env[action["res_model"]].with_user(self.accountant).with_context(**action["context"]))
+        dialog.send_email = False
+        dialog.send_letter = False
+        dialog.send_sms = True
+        self.assertIn("overdue", dialog.sms_body, "the SMS text is shown before sending")
+        dialog.sms_body = "Please pay invoice INV/1, thank you."
+        result = dialog.save().action_send()
+        sms = self.env["sms.sms"].search([("number", "=", "+32470123456")])
+        self.assertEqual(sms.body, "Please pay invoice INV/1, thank you.", "the edited text is sent")
+        message = result["params"]["message"]
+        if sms.state == "error":
+            # No SMS provider here: the real outcome is told, not "sent".
+            self.assertEqual(result["params"]["type"], "warning")
+            self.assertNotIn("SMS sent", message)
+        action = (self.late | self.early).with_user(self.accountant).action_followup_send()
+        dialog = Form(self.env[action["res_model"]].with_user(self.accountant).with_context(**action["context"]))
+        self.assertTrue(dialog.send_email)
+        dialog.send_letter = False
+        action = dialog.save().action_send()
         self.assertEqual(action["params"]["type"], "success")
+        self.assertEqual(action["params"]["message"], "2 e-mail(s) queued.")
         self.assertEqual(len(self._followup_mails(self.late)), 1)
         self.assertEqual(len(self._followup_mails(self.early)), 1)
+        # The 35-day level also asks for a letter and a call: sending the e-mail
+        # alone does not make the level done.
+        step = self.late.followup_step_ids
+        self.assertEqual(len(step), 1)
+        self.assertEqual(step.state, "in_progress")
+        outcomes = {row.channel: row.state for row in step.channel_ids}
+        self.assertEqual(outcomes["email"], "queued")
+        self.assertEqual(outcomes["letter"], "to_do")
+        self.assertEqual(outcomes["manual"], "to_do")
+        self.assertIn(outcomes["sms"], ("sent", "queued", "failed"))
+        self.late.invalidate_recordset()
+        self.assertEqual(self.late.followup_status, "in_need_of_action")
+        # The accountant says the level is done: what was not done is recorded so.
+        self.late.with_user(self.accountant).action_followup_done()
+        self.assertEqual(step.state, "done")
+        self.assertEqual(step.channel_ids.filtered(lambda c: c.channel == "letter").state, "skipped")
         self.late.invalidate_recordset()
         self.assertEqual(self.late.followup_status, "with_overdue_invoices", "the due level is recorded")
 
@@ -150,7 +184,7 @@ class TestStatements(FollowupCommon):
         with self.assertRaises(AccessError):
             self._statements(self.reader).set_excluded(self.late_invoice.id, True)
         with self.assertRaises(AccessError):
-            self._statements(self.reader).send_sms(self.late.id)
+            self.late.with_user(self.reader).action_followup_send()
         self.assertFalse(self.late_invoice.followup_excluded)
 
     @freeze_time("2026-02-10")

@@ -1,5 +1,5 @@
 from . import account_move_expected_payment
 from . import res_partner_followup_note
 from . import res_partner_followup_plan
-from . import mail_compose_message
+from . import res_partner_followup_send
 from . import account_followup_preview

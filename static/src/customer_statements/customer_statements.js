@@ -196,18 +196,12 @@ export class CustomerStatements extends Component {
         await this.refresh();
     }
 
-    async sendSms() {
-        await this.orm.call(MODEL, "send_sms", [this.state.partnerId]);
-        this.notification.add(_t("SMS sent."), { type: "success" });
-        await this.refresh();
-    }
-
     async emailSelected() {
         const ids = this.selectedIds;
         if (!ids.length) {
             return;
         }
-        const action = await this.orm.call("res.partner", "action_followup_send_emails", [ids]);
+        const action = await this.orm.call("res.partner", "action_followup_send", [ids]);
         await this.action.doAction(action, { onClose: () => this.refresh() });
     }
 

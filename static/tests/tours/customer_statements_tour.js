@@ -83,15 +83,15 @@ registry.category("web_tour.tours").add("account_payment_followup_statements", {
             isCheck: true,
         },
         {
-            content: "Send an e-mail, edited for this customer",
-            trigger: ".o_account_payment_followup_send_email",
+            content: "Send & Print: the e-mail, edited for this customer",
+            trigger: ".o_account_payment_followup_send",
         },
         {
-            trigger: ".o_field_widget[name=body] .note-editable",
+            trigger: ".o_field_widget[name=mail_body] .note-editable",
             run: "text A personal word for Tour Late Customer",
         },
         {
-            trigger: "button[name=action_send_mail]",
+            trigger: "button[name=action_send]",
         },
         {
             trigger: "body:not(:has(.modal)) .o_account_payment_followup_partner_name",

@@ -1,0 +1,87 @@
+"""The scenario of the upgrade test (tests/test_upgrade.py), run by the Odoo of
+the version installed in the database:
+
+    python dev/upgrade_scenario.py -c odoo.conf -d DATABASE prepare   # customers and invoices
+    python dev/upgrade_scenario.py -c odoo.conf -d DATABASE run       # today's follow-ups, then a count
+
+``run`` prints one JSON line: what has been sent and proposed so far.
+"""
+
+import argparse
+import json
+import sys
+from datetime import timedelta
+
+import odoo
+from odoo import fields
+from odoo.tools import config
+
+
+def prepare(env):
+    company = env.ref("base.main_company")
+    company.payment_followup_enabled = True
+    today = fields.Date.context_today(env["res.partner"])
+    journal = env["account.journal"].search([("type", "=", "sale"), ("company_id", "=", company.id)], limit=1)
+    for name, days_late in (("Upgrade E-mail Customer", 1), ("Upgrade Call Customer", 16)):
+        partner = env["res.partner"].create(
+            {
+                "name": name,
+                "email": f"{days_late}@upgrade.example.com",
+                "is_company": True,
+                "street": "Main Street 1",
+                "city": "Brussels",
+                "country_id": env.ref("base.be").id,
+            }
+        )
+        move = env["account.move"].create(
+            {
+                "move_type": "out_invoice",
+                "partner_id": partner.id,
+                "journal_id": journal.id,
+                "invoice_date": today - timedelta(days=days_late),
+                "invoice_line_ids": [
+                    fields.Command.create({"name": "Service", "quantity": 1, "price_unit": 100, "tax_ids": []})
+                ],
+            }
+        )
+        move.action_post()
+
+
+def count(env):
+    partners = env["res.partner"].search([("name", "like", "Upgrade % Customer")])
+    subtype = env.ref("account_payment_followup.mt_followup")
+    return {
+        "reminders": env["mail.message"].search_count(
+            [("model", "=", "res.partner"), ("res_id", "in", partners.ids), ("subtype_id", "=", subtype.id)]
+        ),
+        "mails": env["mail.mail"].search_count([("recipient_ids", "in", partners.ids)]),
+        "activities": env["mail.activity"].search_count(
+            [("res_model", "=", "res.partner"), ("res_id", "in", partners.ids)]
+        ),
+        "steps": env["account.followup.step"].search_count([]) if "account.followup.step" in env else None,
+        "levels": sorted(
+            env["account.move.line"].search([("partner_id", "in", partners.ids)]).followup_level_id.mapped("name")
+        ),
+    }
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("-c", "--config", required=True)
+    parser.add_argument("-d", "--database", required=True)
+    parser.add_argument("verb", choices=["prepare", "run"])
+    args = parser.parse_args(argv if argv is not None else sys.argv[1:])
+    config.parse_config(["-c", args.config, "-d", args.database, "--log-level=warn"])
+    registry = odoo.registry(args.database)
+    with registry.cursor() as cr:
+        env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
+        if args.verb == "prepare":
+            prepare(env)
+        else:
+            env["res.partner"]._cron_execute_followups()
+            env.cr.commit()
+            print(json.dumps(count(env)))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,116 @@
+"""One customer's follow-up situation, worked out once and passed down.
+
+``account.followup._get_situations`` builds these for a whole batch of
+customers with two queries (the aggregated summary and the open items); the
+channels, the templates and ``_record_step`` read them instead of asking the
+database again.
+"""
+
+from functools import cached_property
+
+from odoo import _
+
+
+class FollowupSituation:
+    def __init__(self, env, partner, company, today, summary, rows, plan, open_step, open_steps=None):
+        self.env = env
+        self.partner = partner  # the commercial partner, in the company
+        self.company = company
+        self.today = today
+        self.summary = summary or {}
+        self.rows = rows  # its open items, as read by account.followup._read_open_items
+        self.plan = plan  # [(delay, level)] ordered by delay
+        self.open_step = open_step  # the step in progress for the level due, if any
+        self.open_steps = open_steps if open_steps is not None else open_step  # all its steps in progress
+        self.level = self.summary.get("level") or env["account.followup.level"]
+
+    # ------------------------------------------------------------
+    # WHAT IS DUE
+    # ------------------------------------------------------------
+
+    @property
+    def status(self):
+        return self.summary.get("status")
+
+    @cached_property
+    def statement(self):
+        return self.env["account.followup"]._build_statement(self.partner, self.company, self.today, self.rows)
+
+    def reached_level_of(self, row, ceiling=None):
+        """The highest level of the plan the item's delay has reached (up to ``ceiling`` days)."""
+        days_late = (self.today - row["due_date"]).days
+        reached = None
+        for delay, level in self.plan:
+            if delay <= days_late and (ceiling is None or delay <= ceiling):
+                reached = level
+        return reached
+
+    @cached_property
+    def chased_rows(self):
+        """The items a step concerns: chased, not postponed by a promise, and
+        old enough to have reached a level."""
+        return [
+            row
+            for row in self.rows
+            if row["chasable"]
+            and not (row["expected_payment_date"] and row["expected_payment_date"] > self.today)
+            and self.reached_level_of(row)
+        ]
+
+    @cached_property
+    def items(self):
+        return self.env["account.move.line"].browse([row["id"] for row in self.chased_rows])
+
+    # ------------------------------------------------------------
+    # WHO AND HOW
+    # ------------------------------------------------------------
+
+    @cached_property
+    def email_recipients(self):
+        return self.partner._get_followup_email_recipients()
+
+    @cached_property
+    def sms_number(self):
+        return self.partner._get_followup_sms_number()
+
+    @cached_property
+    def has_postal_address(self):
+        return self.partner._has_followup_postal_address()
+
+    @cached_property
+    def responsible(self):
+        return self.partner._get_followup_responsible(self.level or None)
+
+    @cached_property
+    def mail_template(self):
+        return self.env["account.followup"]._get_mail_template(self.company, self.level, self.summary.get("reached"))
+
+    def get_render_context(self):
+        """What the e-mail, SMS and letter templates render: the statement and
+        the level, never a recomputation."""
+        return {"followup_statement": self.statement, "followup_level": self.level or self.summary.get("reached")}
+
+    def get_invoice_attachments(self):
+        """PDFs of the customer's overdue invoices, as (name, content) pairs."""
+        move_ids = {line["move_id"] for line in self.statement["lines"] if line["days_late"] > 0}
+        moves = self.env["account.move"].browse(sorted(move_ids))
+        attachments = []
+        for move in moves.filtered(lambda m: m.move_type in ("out_invoice", "out_receipt")):
+            content, _type = self.env["ir.actions.report"]._render_qweb_pdf("account.account_invoices", move.ids)
+            attachments.append((f"{move._get_report_base_filename()}.pdf", content))
+        return attachments
+
+    def schedule_activity(self):
+        """The level's action for a person, as an activity for the responsible."""
+        level = self.level
+        # The responsible's "activity assigned" e-mail goes through the mail
+        # queue, like the reminders: no SMTP connection per customer at commit.
+        return self.partner.with_context(mail_notify_force_send=False).activity_schedule(
+            activity_type_id=(
+                level.manual_action_type_id or self.env.ref("account_payment_followup.mail_activity_type_followup")
+            ).id,
+            summary=level.name,
+            note=level.manual_action_note or _("Follow-up “%s” proposed.", level.name),
+            user_id=self.responsible.id,
+            followup_level_id=level.id,
+        )

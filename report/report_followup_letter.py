@@ -1,0 +1,21 @@
+from odoo import api, models
+
+
+class ReportFollowupLetter(models.AbstractModel):
+    """The follow-up letters: the statements of all the customers printed are
+    worked out together and given to the template, which renders them."""
+
+    _name = "report.account_payment_followup.report_followup_letter"
+    _description = "Payment Reminder Letter"
+
+    @api.model
+    def _get_report_values(self, docids, data=None):
+        partners = self.env["res.partner"].browse(docids)
+        followup = self.env["account.followup"]
+        situations = followup._get_situations(self.env.company, partners.commercial_partner_id)
+        return {
+            "doc_ids": docids,
+            "doc_model": "res.partner",
+            "docs": partners,
+            "statements": {pid: situation.statement for pid, situation in situations.items()},
+        }

@@ -1,0 +1,107 @@
+"""Upgrade from the previous version without losing what was sent.
+
+Installs the last 17.0.1.x version of the addon from the repository's history
+into a database of its own, runs the follow-ups there, upgrades the database to
+the working tree and runs them again: nothing is sent or proposed twice, and
+what was sent is in the follow-up history. Run by ``bash dev/dev.sh test``,
+which gives the repository and the Odoo configuration.
+"""
+
+import ast
+import configparser
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+MODULE = "account_payment_followup"
+DATABASE = "apf_upgrade_test"
+
+
+def _previous_version_commit(repo):
+    """The newest commit whose manifest says 17.0.1.x."""
+    commits = subprocess.run(
+        ["git", "-C", repo, "rev-list", "HEAD", "--", "__manifest__.py"], check=True, capture_output=True, text=True
+    ).stdout.split()
+    for commit in commits:
+        manifest = subprocess.run(
+            ["git", "-C", repo, "show", f"{commit}:__manifest__.py"], check=True, capture_output=True, text=True
+        ).stdout
+        if ast.literal_eval(manifest)["version"].startswith("17.0.1."):
+            # The manifest changed here; the newest 1.x state is just before the next change.
+            later = subprocess.run(
+                ["git", "-C", repo, "rev-list", "--ancestry-path", f"{commit}..HEAD", "--", "__manifest__.py"],
+                check=True,
+                capture_output=True,
+                text=True,
+            ).stdout.split()
+            if not later:
+                return commit
+            bump = later[-1]
+            return subprocess.run(
+                ["git", "-C", repo, "rev-parse", f"{bump}^"], check=True, capture_output=True, text=True
+            ).stdout.strip()
+    raise AssertionError("no 17.0.1.x version in the repository's history")
+
+
+def _config(base_config, addons_dir, path):
+    parser = configparser.ConfigParser()
+    parser.read(base_config)
+    options = parser["options"]
+    odoo_addons = options["addons_path"].split(",")[0]
+    options["addons_path"] = f"{odoo_addons},{addons_dir}"
+    with open(path, "w") as handle:
+        parser.write(handle)
+    return path
+
+
+def _odoo(config, *args):
+    subprocess.run(
+        [sys.executable, "-m", "odoo", "-c", config, "-d", DATABASE, "--no-http", "--log-level=warn", *args],
+        check=True,
+    )
+
+
+def _scenario(config, verb, scenario):
+    result = subprocess.run(
+        [sys.executable, scenario, "-c", config, "-d", DATABASE, verb], check=True, capture_output=True, text=True
+    )
+    return json.loads(result.stdout.strip().splitlines()[-1]) if verb == "run" else None
+
+
+def test_upgrade_keeps_what_was_sent(tmp_path):
+    repo = os.environ.get("APF_REPO")
+    base_config = os.environ.get("APF_ODOO_CONFIG")
+    assert repo and base_config, "run by `bash dev/dev.sh test`, which sets APF_REPO and APF_ODOO_CONFIG"
+    new_addons = Path(__file__).resolve().parents[2]
+    scenario = str(new_addons / MODULE / "dev" / "upgrade_scenario.py")
+
+    old_addons = tmp_path / "old"
+    (old_addons / MODULE).mkdir(parents=True)
+    commit = _previous_version_commit(repo)
+    archive = subprocess.run(["git", "-C", repo, "archive", commit], check=True, capture_output=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(old_addons / MODULE)], input=archive, check=True)
+    old_config = _config(base_config, old_addons, tmp_path / "old.conf")
+    new_config = _config(base_config, new_addons, tmp_path / "new.conf")
+
+    from odoo.sql_db import db_connect
+
+    with db_connect("postgres").cursor() as cr:
+        cr._cnx.autocommit = True
+        cr.execute(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
+    subprocess.run([sys.executable, "-m", "odoo", "-c", old_config, "-d", DATABASE, "--no-http",
+                    "--log-level=warn", "--without-demo=all", "-i", MODULE, "--stop-after-init"], check=True)  # fmt: skip
+    _scenario(old_config, "prepare", scenario)
+    before = _scenario(old_config, "run", scenario)
+    assert before["reminders"] == 1, before  # the 1-day customer got its first reminder
+    assert before["activities"] == 1, before  # the 16-day customer's call was proposed
+    assert before["levels"] == ["First reminder"], before
+
+    _odoo(new_config, "-u", MODULE, "--stop-after-init")
+    after = _scenario(new_config, "run", scenario)
+    assert after["reminders"] == before["reminders"], f"a reminder was sent again: {before} -> {after}"
+    assert after["mails"] == before["mails"], f"an e-mail was queued again: {before} -> {after}"
+    assert after["activities"] == before["activities"], f"a call was proposed again: {before} -> {after}"
+    assert after["levels"] == before["levels"]
+    assert after["steps"] == 2, after  # the reminder (done) and the proposed call (in progress)

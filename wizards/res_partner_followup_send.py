@@ -1,0 +1,177 @@
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+
+from ..models.account_followup import STATUS_ACTION
+from ..models.account_followup_channel import ChannelOptions
+from ..models.account_followup_step_channel import CHANNEL_FAILED, CHANNEL_QUEUED, CHANNEL_SENT, CHANNEL_SKIPPED
+
+
+class ResPartnerFollowupSend(models.TransientModel):
+    """Send & Print, as the invoice's: for one customer or a selection, choose
+    e-mail, letter and SMS, see and edit the texts (one customer), send once.
+    Each customer's level is recorded in the follow-up history like the
+    scheduled action's."""
+
+    _name = "res.partner.followup.send"
+    _description = "Send & Print Follow-ups"
+
+    partner_ids = fields.Many2many("res.partner", string="Customers", required=True)
+    partner_count = fields.Integer(compute="_compute_partner_count")
+    level_id = fields.Many2one(
+        "account.followup.level",
+        compute="_compute_level_id",
+        help="The level due for the customer, else the last one it reached.",
+    )
+    send_email = fields.Boolean(string="E-mail", compute="_compute_channels", store=True, readonly=False)
+    send_letter = fields.Boolean(string="Letter", compute="_compute_channels", store=True, readonly=False)
+    send_sms = fields.Boolean(string="SMS", compute="_compute_channels", store=True, readonly=False)
+    attach_invoices = fields.Boolean(
+        string="Attach the invoices", compute="_compute_channels", store=True, readonly=False
+    )
+    mail_subject = fields.Char(string="Subject", compute="_compute_texts", store=True, readonly=False)
+    mail_body = fields.Html(string="E-mail Text", compute="_compute_texts", store=True, readonly=False)
+    sms_body = fields.Text(string="SMS Text", compute="_compute_texts", store=True, readonly=False)
+    email_recipients = fields.Char(string="To", compute="_compute_warnings")
+    warnings = fields.Text(compute="_compute_warnings")
+
+    # ------------------------------------------------------------
+    # COMPUTE METHODS
+    # ------------------------------------------------------------
+
+    def _get_situations(self):
+        self.ensure_one()
+        return self.env["account.followup"]._get_situations(
+            self.env.company, self.partner_ids._origin.commercial_partner_id
+        )
+
+    @api.depends("partner_ids")
+    def _compute_partner_count(self):
+        for wizard in self:
+            wizard.partner_count = len(wizard.partner_ids._origin.commercial_partner_id)
+
+    @api.depends("partner_ids")
+    def _compute_level_id(self):
+        for wizard in self:
+            level = self.env["account.followup.level"]
+            if wizard.partner_count == 1:
+                situation = next(iter(wizard._get_situations().values()))
+                level = situation.level or situation.summary.get("reached") or level
+            wizard.level_id = level
+
+    @api.depends("level_id", "partner_ids")
+    def _compute_channels(self):
+        for wizard in self:
+            level = wizard.level_id
+            if level:
+                wizard.send_email = level.send_email or not (level.send_letter or level.send_sms)
+                wizard.send_letter = level.send_letter
+                wizard.send_sms = level.send_sms
+                wizard.attach_invoices = level.join_invoices
+            else:
+                wizard.send_email = True
+                wizard.send_letter = wizard.send_sms = wizard.attach_invoices = False
+
+    @api.depends("partner_ids", "level_id")
+    def _compute_texts(self):
+        followup = self.env["account.followup"]
+        channels = {channel.code: channel for channel in followup._get_channels()}
+        for wizard in self:
+            wizard.mail_subject = wizard.mail_body = wizard.sms_body = False
+            if wizard.partner_count != 1:
+                continue
+            situation = next(iter(wizard._get_situations().values()))
+            wizard.mail_subject, wizard.mail_body = channels["email"].render(situation, situation.mail_template)
+            wizard.sms_body = channels["sms"].render(situation)
+
+    @api.depends("partner_ids", "send_email", "send_letter", "send_sms")
+    def _compute_warnings(self):
+        for wizard in self:
+            situations = wizard._get_situations().values() if wizard.partner_ids else []
+            warnings = []
+            recipients = []
+            for situation in situations:
+                name = situation.partner.display_name
+                if wizard.send_email:
+                    if situation.email_recipients:
+                        recipients += situation.email_recipients.mapped("email_formatted")
+                    else:
+                        warnings.append(_("%s has no e-mail address: no e-mail will be sent.", name))
+                if wizard.send_letter and not situation.has_postal_address:
+                    warnings.append(_("%s has no complete postal address: no letter.", name))
+                if wizard.send_sms and not situation.sms_number:
+                    warnings.append(_("%s has no valid mobile number: no SMS.", name))
+            wizard.email_recipients = ", ".join(recipients)
+            wizard.warnings = "\n".join(warnings)
+
+    # ------------------------------------------------------------
+    # ACTION METHODS
+    # ------------------------------------------------------------
+
+    def action_send(self):
+        """Run the chosen channels for each customer and record its step."""
+        self.ensure_one()
+        if not (self.send_email or self.send_letter or self.send_sms):
+            raise UserError(_("Choose at least one of e-mail, letter or SMS."))
+        followup = self.env["account.followup"]
+        chosen = {"email": self.send_email, "letter": self.send_letter, "sms": self.send_sms}
+        channels = [channel for channel in followup._get_channels() if chosen.get(channel.code)]
+        single = self.partner_count == 1
+        options = ChannelOptions(
+            subject=self.mail_subject if single else None,
+            body=self.mail_body if single else None,
+            sms_body=self.sms_body if single else None,
+            attach_invoices=self.attach_invoices,
+            send_now=single,
+            extra={"printed": True},
+        )
+        counts = {}
+        problems = []
+        printed = self.env["res.partner"]
+        for situation in self._get_situations().values():
+            situation.partner._check_followup_access()
+            outcomes = followup._run_channels(situation, channels, options)
+            if situation.status == STATUS_ACTION and situation.level:
+                followup._record_step(situation, outcomes)
+            else:
+                followup._log_sending(situation, outcomes)
+            for channel, outcome in outcomes:
+                if outcome.state in (CHANNEL_SKIPPED, CHANNEL_FAILED):
+                    problems.append(f"{situation.partner.display_name}: {channel.label()}: {outcome.reason}")
+                    continue
+                counts[(channel.code, outcome.state)] = counts.get((channel.code, outcome.state), 0) + 1
+                if channel.code == "letter":
+                    printed |= situation.partner
+        message = self._format_summary(counts)
+        notification = {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "title": _("Send & Print"),
+                "message": "\n".join(
+                    filter(None, [message, _("Not done: %s", "; ".join(problems)) if problems else ""])
+                ),
+                "type": "warning" if problems else "success",
+                "sticky": bool(problems),
+                "next": {"type": "ir.actions.act_window_close"},
+            },
+        }
+        if printed:
+            printed._followup_write({"followup_letter_to_print": False})
+            report = self.env.ref("account_payment_followup.action_report_followup_letter").report_action(printed)
+            report["close_on_report_download"] = True
+            return report
+        return notification
+
+    @api.model
+    def _format_summary(self, counts):
+        """ "3 e-mails queued, 1 letter printed.": what really happened."""
+        labels = {
+            ("email", CHANNEL_QUEUED): lambda n: _("%s e-mail(s) queued", n),
+            ("email", CHANNEL_SENT): lambda n: _("%s e-mail(s) sent", n),
+            ("letter", CHANNEL_SENT): lambda n: _("%s letter(s) printed", n),
+            ("letter", CHANNEL_QUEUED): lambda n: _("%s letter(s) handed to Snailmail", n),
+            ("sms", CHANNEL_QUEUED): lambda n: _("%s SMS queued", n),
+            ("sms", CHANNEL_SENT): lambda n: _("%s SMS sent", n),
+        }
+        parts = [labels[key](count) for key, count in counts.items() if key in labels]
+        return ", ".join(parts) + "." if parts else ""
