@@ -138,9 +138,8 @@ class AccountFollowupStep(models.Model):
         currency = company.currency_id
         Line = self.env["account.move.line"]
         overdue = []  # (item, due date, changes of what is due)
-        followup = self.env["account.followup"]
         for line in self._followup_chargeable_lines():
-            due_date = followup._get_item_due_date(line)
+            due_date = self._get_charge_due_date(line)
             if due_date >= self.date:
                 continue
             changes = self._get_due_changes(line)
@@ -206,6 +205,11 @@ class AccountFollowupStep(models.Model):
                     }
                 )
         return [charge for charge in charges if not currency.is_zero(charge["amount"])]
+
+    @api.model
+    def _get_charge_due_date(self, line):
+        """The item's due date, as the follow-ups count it (account.followup's DUE_DATE_SQL)."""
+        return line.date_maturity or line.move_id.invoice_date or line.move_id.date
 
     @api.model
     def _get_due_changes(self, line):

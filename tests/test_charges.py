@@ -30,7 +30,9 @@ class TestCharges(FollowupCommon):
     def _step(self, level, day, partner=None):
         """A follow-up step of ``level`` on ``day`` concerning the customer's open items."""
         partner = partner or self.customer
-        items = self.env["account.followup"]._get_statement_items(partner, self.company)
+        items = self.env["account.move.line"].search(
+            self.env["account.followup"]._get_open_items_domain(self.company, partner)
+        )
         return (
             self.env["account.followup.step"]
             .sudo()
@@ -184,6 +186,34 @@ class TestCharges(FollowupCommon):
         # Dutch dates and decimal comma: the customer reads the invoice
         self.assertIn("31-01-2025", interest.name)
         self.assertIn("10,00", interest.name)
+
+    def test_scheduled_action_charges_once_per_step(self):
+        # the first reminder (1 day, automatic) charges interest and the compensation
+        self.level_first.write({"charge_interest": True, "charge_compensation": True})
+        with freeze_time("2025-02-01"):
+            self._run_cron()
+            self._run_cron()  # a second run the same day
+        step = self.env["account.followup.step"].search([("partner_id", "=", self.customer.id)])
+        self.assertEqual(step.level_id, self.level_first)
+        charges = step.charge_move_id
+        # 1 February, one day late: 1000 × 10 % × 1 / 365 = 0.27
+        self.assertEqual(
+            self._amounts(charges), {("interest", self.invoice.name): 0.27, ("compensation", self.invoice.name): 40.0}
+        )
+        self.assertEqual(charges.state, "posted")
+        self.assertEqual(
+            self.env["account.move"].search_count(
+                [("partner_id", "=", self.customer.id), ("followup_step_id", "!=", False)]
+            ),
+            1,
+        )
+        # The next reminder shows them: the customer's statement, its e-mail and its letter.
+        with freeze_time("2025-02-16"):
+            statement = self.env["account.followup"]._get_statement(self.customer, self.company)
+            self.assertIn(
+                (charges.name, "Late payment charges", 40.27),
+                [(line["name"], line["reference"], line["amount"]) for line in statement["lines"]],
+            )
 
     # ------------------------------------------------------------
     # OPT-OUTS

@@ -77,7 +77,7 @@ class TestChargesConcurrency(BaseCase):
                 with self.registry.cursor() as cr:
                     env = api.Environment(cr, odoo.SUPERUSER_ID, {"allowed_company_ids": [self.company_id]})
                     step = env["account.followup.step"].browse(step_id)
-                    step.charge_move_id  # noqa: B018 (the transaction's snapshot starts here)
+                    step.read(["charge_move_id"])  # the transaction's snapshot starts here
                     barrier.wait(timeout=30)
                     step._create_charges_invoice()
             except SimulatedCrash:
