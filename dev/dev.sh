@@ -297,7 +297,9 @@ MSG
     local log=$WORK/install.log
     rm -f "$log"
     say "installing $MODULE on a fresh database $db (log: $log)"
-    odoo_bin -d "$db" -i "$MODULE" --without-demo=all --stop-after-init --no-http \
+    # payment_demo: Odoo's test payment provider, for the tests of the statement
+    # page's online payment (not a dependency of the module).
+    odoo_bin -d "$db" -i "$MODULE,payment_demo" --without-demo=all --stop-after-init --no-http \
         --log-level=info --logfile="$log" || die "installation failed, see $log"
     say "exporting the module's translatable strings (the .pot must list them all)"
     local pot=$WORK/exported.pot

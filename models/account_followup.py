@@ -28,10 +28,12 @@ _logger = logging.getLogger(__name__)
 # invoice date. The one definition of it, for every query of the addon.
 DUE_DATE_SQL = "COALESCE(aml.date_maturity, move.invoice_date, move.date)"
 
-# What can be chased: what the customer owes on an item that nobody excluded.
+# What can be chased: what the customer owes on an item that nobody excluded
+# and that is not in open dispute.
 CHASABLE_SQL = """(aml.amount_residual > 0
                     AND NOT COALESCE(aml.blocked, FALSE)
-                    AND NOT COALESCE(move.followup_excluded, FALSE))"""
+                    AND NOT COALESCE(move.followup_excluded, FALSE)
+                    AND NOT COALESCE(move.followup_in_dispute, FALSE))"""
 
 STATUS_ACTION = "in_need_of_action"
 STATUS_OVERDUE = "with_overdue_invoices"
@@ -84,6 +86,7 @@ class AccountFollowup(models.AbstractModel):
                    aml.amount_residual_currency AS residual_currency,
                    aml.currency_id,
                    (COALESCE(aml.blocked, FALSE) OR COALESCE(move.followup_excluded, FALSE)) AS excluded,
+                   COALESCE(move.followup_in_dispute, FALSE) AS in_dispute,
                    move.name AS move_name,
                    move.ref AS move_ref,
                    move.payment_reference,
@@ -264,7 +267,7 @@ class AccountFollowup(models.AbstractModel):
         for row in rows:
             days_late = (today - row["due_date"]).days
             owed = row["residual"] > 0
-            late = owed and days_late > 0 and not row["excluded"]
+            late = owed and days_late > 0 and not row["excluded"] and not row["in_dispute"]
             if only_overdue and not late:
                 continue
             currency = Currency.browse(row["currency_id"]) if row["currency_id"] else company.currency_id
@@ -289,6 +292,7 @@ class AccountFollowup(models.AbstractModel):
                     "amount": amount,
                     "currency": currency,
                     "excluded": row["excluded"],
+                    "in_dispute": row["in_dispute"],
                     "is_credit": not owed,
                     "level": Level.browse(row["received_level_id"]),
                 }
@@ -459,6 +463,8 @@ class AccountFollowup(models.AbstractModel):
             (partner, summaries[partner.id]["level"])
             for partner in partners
             if partner.followup_reminder_type != "manual"
+            # replies: a customer who answered a reminder lately is not chased automatically
+            and not partner._followup_is_paused(today)
         ]
         if due:
             in_progress = set(

@@ -114,9 +114,9 @@ class AccountFollowupStep(models.Model):
     def _followup_chargeable_lines(self):
         """The items of this step that late-payment charges may apply to: the
         customer's debts (receivable debits of posted entries) that are not
-        excluded from follow-ups and are not themselves late-payment charges (no
-        interest on interest, no compensation for a charges invoice). The one
-        place that says which invoices are spared (disputes go here too)."""
+        excluded from follow-ups nor in dispute, and are not themselves
+        late-payment charges (no interest on interest, no compensation for a
+        charges invoice). The one place that says which invoices are spared."""
         self.ensure_one()
         return self.move_line_ids.filtered(
             lambda line: line.account_type == "asset_receivable"
@@ -124,6 +124,7 @@ class AccountFollowupStep(models.Model):
             and line.balance > 0
             and not line.blocked
             and not line.move_id.followup_excluded
+            and not line.move_id.followup_in_dispute
             and not line.move_id.followup_step_id
         )
 

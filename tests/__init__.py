@@ -13,3 +13,8 @@ from . import test_security
 from . import test_scale
 from . import test_charges
 from . import test_charges_concurrency
+from . import test_statement_page
+from . import test_promises
+from . import test_disputes
+from . import test_replies
+from . import test_conversation_tour

@@ -110,6 +110,14 @@ class FollowupCommon(AccountTestInvoicingCommon):
             ._create_payments()
         )
 
+    def _execute_level(self, partner, level):
+        """A person executes ``level`` for ``partner`` (all its channels), as
+        the statements screen does; returns the step."""
+        followup = self.env["account.followup"]
+        situation = followup._get_situation(partner, self.company)
+        situation.level = level
+        return followup._record_step(situation, followup._run_channels(situation))
+
     def _run_cron(self):
         self.env["res.partner"]._cron_execute_followups()
 

@@ -229,8 +229,12 @@ class TestCharges(FollowupCommon):
         self.assertFalse(self.customer.with_company(other).followup_charges_exempt, "exempt per company")
 
     @freeze_time("2025-03-07")
-    def test_excluded_invoice_is_not_charged(self):
+    def test_excluded_or_disputed_invoice_is_not_charged(self):
         other = self._invoice(self.customer, 500.0, "2025-01-01", term=self.term_30)
+        disputed = self._invoice(self.customer, 300.0, "2025-01-01", term=self.term_30)
+        disputed._followup_open_dispute(
+            self.env.ref("account_payment_followup.account_followup_dispute_reason_quality")
+        )
         self.invoice.followup_excluded = True
         charges = self._charge(self._step(self.level_second, self.d("2025-03-07")))
         self.assertEqual(

@@ -7,7 +7,6 @@ what was sent is in the follow-up history. Run by ``bash dev/dev.sh test``,
 which gives the repository and the Odoo configuration.
 """
 
-import ast
 import configparser
 import json
 import os
@@ -19,30 +18,8 @@ MODULE = "account_payment_followup"
 DATABASE = "apf_upgrade_test"
 
 
-def _previous_version_commit(repo):
-    """The newest commit whose manifest says 17.0.1.x."""
-    commits = subprocess.run(
-        ["git", "-C", repo, "rev-list", "HEAD", "--", "__manifest__.py"], check=True, capture_output=True, text=True
-    ).stdout.split()
-    for commit in commits:
-        manifest = subprocess.run(
-            ["git", "-C", repo, "show", f"{commit}:__manifest__.py"], check=True, capture_output=True, text=True
-        ).stdout
-        if ast.literal_eval(manifest)["version"].startswith("17.0.1."):
-            # The manifest changed here; the newest 1.x state is just before the next change.
-            later = subprocess.run(
-                ["git", "-C", repo, "rev-list", "--ancestry-path", f"{commit}..HEAD", "--", "__manifest__.py"],
-                check=True,
-                capture_output=True,
-                text=True,
-            ).stdout.split()
-            if not later:
-                return commit
-            bump = later[-1]
-            return subprocess.run(
-                ["git", "-C", repo, "rev-parse", f"{bump}^"], check=True, capture_output=True, text=True
-            ).stdout.strip()
-    raise AssertionError("no 17.0.1.x version in the repository's history")
+# The last commit of version 17.0.1.0.0 on main, the version this one upgrades.
+PREVIOUS_VERSION_COMMIT = "3fc6fd46d556e15e13b8b13dd5cdf7b4af544d89"
 
 
 def _config(base_config, addons_dir, path):
@@ -79,7 +56,7 @@ def test_upgrade_keeps_what_was_sent(tmp_path):
 
     old_addons = tmp_path / "old"
     (old_addons / MODULE).mkdir(parents=True)
-    commit = _previous_version_commit(repo)
+    commit = PREVIOUS_VERSION_COMMIT
     archive = subprocess.run(["git", "-C", repo, "archive", commit], check=True, capture_output=True).stdout
     subprocess.run(["tar", "-x", "-C", str(old_addons / MODULE)], input=archive, check=True)
     old_config = _config(base_config, old_addons, tmp_path / "old.conf")

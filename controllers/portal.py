@@ -1,0 +1,233 @@
+from odoo import _, fields, http
+from odoo.exceptions import AccessError, MissingError, UserError, ValidationError
+from odoo.fields import Command
+from odoo.http import request
+
+from odoo.addons.payment.controllers.portal import PaymentPortal
+
+PAGE_MODEL = "account.followup.statement.page"
+
+
+class FollowupStatementPortal(PaymentPortal):
+    """The customer's statement page: reached from a reminder's link (access
+    token, no login) or from "My Account" by a portal user of the customer."""
+
+    def _prepare_home_portal_values(self, counters):
+        values = super()._prepare_home_portal_values(counters)
+        if "followup_statement_count" in counters:
+            values["followup_statement_count"] = len(self._get_my_statement_pages())
+        return values
+
+    def _get_my_statement_pages(self):
+        """The statement pages of the logged-in user's commercial entity."""
+        user = request.env.user
+        if user._is_public():
+            return request.env[PAGE_MODEL]
+        return request.env[PAGE_MODEL]._get_partner_pages(user.partner_id)
+
+    def _get_statement_page(self, page_id, access_token):
+        """The page (sudo) if the visitor may see it: its customer's portal user,
+        an accountant of its company, or anyone with the link's token."""
+        return self._document_check_access(PAGE_MODEL, page_id, access_token)
+
+    # ------------------------------------------------------------
+    # PAGES
+    # ------------------------------------------------------------
+
+    @http.route("/my/statement", type="http", auth="user", website=True)
+    def portal_my_statement(self, **kwargs):
+        pages = self._get_my_statement_pages()
+        if len(pages) == 1:
+            return self._render_statement_page(pages, None, **kwargs)
+        values = self._prepare_portal_layout_values()
+        values.update(page_name="followup_statement", statement_pages=pages)
+        return request.render("account_payment_followup.portal_my_statements", values)
+
+    @http.route("/my/statement/<int:page_id>", type="http", auth="public", website=True)
+    def portal_statement(self, page_id, access_token=None, **kwargs):
+        try:
+            page = self._get_statement_page(page_id, access_token)
+        except (AccessError, MissingError):
+            return request.redirect("/my")
+        return self._render_statement_page(page, access_token, **kwargs)
+
+    def _set_customer_lang(self, page):
+        """A visitor coming from a reminder reads its page in the customer's language."""
+        lang = page.partner_id.lang
+        if request.env.user._is_public() and lang and lang in dict(request.env["res.lang"].get_installed()):
+            request.update_context(lang=lang)
+
+    def _prepare_statement_page_values(self, page, access_token, **kwargs):
+        self._set_customer_lang(page)
+        page = page.with_context(lang=request.env.lang)
+        statement = page._get_statement()
+        moves = page._get_moves(statement["lines"])
+        logged_in = not request.env.user._is_public()
+        partner_sudo = request.env.user.partner_id if logged_in else page.partner_id
+        Provider = request.env["payment.provider"].sudo()
+        online = {}
+        for total in statement["totals"]:
+            invoices, amount = page._get_overdue_invoices(statement, total["currency"])
+            providers = Provider._get_compatible_providers(
+                page.company_id.id, partner_sudo.id, amount, currency_id=total["currency"].id
+            )
+            online[total["currency"]] = {"invoices": invoices, "amount": amount, "providers": providers}
+        today = statement["today"]
+        max_days = page.company_id.followup_promise_max_days
+        values = self._prepare_portal_layout_values()
+        values.update(
+            {
+                "page_name": "followup_statement",
+                "statement_page": page,
+                "statement": statement,
+                "moves": {move.id: move for move in moves},
+                "online": online,
+                "can_pay_online": any(pay["providers"] for pay in online.values()),
+                "transfers": page._get_transfer_values(statement),
+                "contact": page._get_contact_values(),
+                "page_url": page._get_portal_url_with_token(access_token),
+                "access_token": access_token,
+                "promise_moves": page._get_promise_moves(statement),
+                "promise_min_date": fields.Date.to_string(today),
+                "promise_max_date": fields.Date.to_string(fields.Date.add(today, days=max_days)) if max_days else None,
+                "promise_max_days": max_days,
+                "dispute_moves": page._get_dispute_moves(statement),
+                "dispute_reasons": page._get_dispute_reasons(),
+                "message": kwargs.get("message"),
+                "error": kwargs.get("error"),
+                "form": kwargs.get("form") or {},
+            }
+        )
+        return values
+
+    def _render_statement_page(self, page, access_token, **kwargs):
+        values = self._prepare_statement_page_values(page, access_token, **kwargs)
+        return request.render("account_payment_followup.portal_statement_page", values)
+
+    # ------------------------------------------------------------
+    # ONLINE PAYMENT OF ALL OVERDUE INVOICES
+    # ------------------------------------------------------------
+
+    @http.route("/my/statement/<int:page_id>/pay", type="http", auth="public", website=True)
+    def portal_statement_pay(self, page_id, currency_id=None, access_token=None, **kwargs):
+        """Odoo's payment form for every overdue invoice of the statement in one
+        currency, paid in one transaction."""
+        try:
+            page = self._get_statement_page(page_id, access_token)
+        except (AccessError, MissingError):
+            return request.redirect("/my")
+        self._set_customer_lang(page)
+        page_url = page._get_portal_url_with_token(access_token)
+        currency = request.env["res.currency"].browse(self._cast_as_int(currency_id)).exists()
+        statement = page._get_statement()
+        invoices, amount = page._get_overdue_invoices(statement, currency) if currency else ([], 0.0)
+        if not invoices:
+            return request.redirect(page_url)
+        logged_in = not request.env.user._is_public()
+        partner_sudo = request.env.user.partner_id if logged_in else page.partner_id
+        company = page.company_id
+        providers_sudo = (
+            request.env["payment.provider"]
+            .sudo()
+            ._get_compatible_providers(company.id, partner_sudo.id, amount, currency_id=currency.id)
+        )
+        payment_methods_sudo = (
+            request.env["payment.method"]
+            .sudo()
+            ._get_compatible_payment_methods(providers_sudo.ids, partner_sudo.id, currency_id=currency.id)
+        )
+        tokens_sudo = request.env["payment.token"].sudo()._get_available_tokens(providers_sudo.ids, partner_sudo.id)
+        values = self._prepare_portal_layout_values()
+        values.update(
+            {
+                "page_name": "followup_statement_pay",
+                "statement_page": page,
+                "page_url": page_url,
+                "invoices": invoices,
+                "company_mismatch": not PaymentPortal._can_partner_pay_in_company(partner_sudo, company),
+                "expected_company": company,
+                "show_tokenize_input_mapping": PaymentPortal._compute_show_tokenize_input_mapping(providers_sudo),
+                "amount": amount,
+                "currency": currency,
+                "partner_id": partner_sudo.id,
+                "providers_sudo": providers_sudo,
+                "payment_methods_sudo": payment_methods_sudo,
+                "tokens_sudo": tokens_sudo,
+                "transaction_route": f"/my/statement/{page.id}/transaction/{currency.id}",
+                "landing_route": page_url,
+                "access_token": access_token,
+            }
+        )
+        return request.render("account_payment_followup.portal_statement_pay", values)
+
+    @http.route("/my/statement/<int:page_id>/transaction/<int:currency_id>", type="json", auth="public")
+    def portal_statement_transaction(self, page_id, currency_id, access_token=None, **kwargs):
+        """Create the transaction paying every overdue invoice in the currency
+        (account_payment reconciles its payment with them once it is done) and
+        return its processing values. The invoices and the amount are worked
+        out here again, never taken from the browser."""
+        try:
+            page = self._get_statement_page(page_id, access_token)
+        except AccessError as error:
+            raise ValidationError(_("The access token is invalid.")) from error
+        currency = request.env["res.currency"].browse(currency_id).exists()
+        invoices, amount = page._get_overdue_invoices(page._get_statement(), currency) if currency else ([], 0.0)
+        if not invoices:
+            raise ValidationError(_("Nothing overdue is left to pay in this currency."))
+        self._validate_transaction_kwargs(kwargs)
+        logged_in = not request.env.user._is_public()
+        partner_sudo = request.env.user.partner_id if logged_in else page.partner_id
+        kwargs.update(
+            {
+                "amount": amount,
+                "currency_id": currency.id,
+                "partner_id": partner_sudo.id,
+                "landing_route": page._get_portal_url_with_token(access_token),
+                "is_validation": False,
+            }
+        )
+        tx_sudo = self._create_transaction(custom_create_values={"invoice_ids": [Command.set(invoices.ids)]}, **kwargs)
+        return tx_sudo._get_processing_values()
+
+    # ------------------------------------------------------------
+    # PROMISE TO PAY, DISPUTE
+    # ------------------------------------------------------------
+
+    @http.route("/my/statement/<int:page_id>/promise", type="http", auth="public", methods=["POST"], website=True)
+    def portal_statement_promise(self, page_id, access_token=None, move_ref=None, date=None, **kwargs):
+        """The customer says when it will pay one or all of its overdue invoices."""
+        return self._statement_page_action(
+            page_id,
+            access_token,
+            "promise",
+            lambda page: page._followup_customer_promise(move_ref, date),
+            {"move_ref": move_ref, "date": date},
+        )
+
+    @http.route("/my/statement/<int:page_id>/dispute", type="http", auth="public", methods=["POST"], website=True)
+    def portal_statement_dispute(self, page_id, access_token=None, move_ref=None, reason_id=None, comment=None, **kw):
+        """The customer tells what is wrong with an invoice."""
+        return self._statement_page_action(
+            page_id,
+            access_token,
+            "dispute",
+            lambda page: page._followup_customer_dispute(move_ref, reason_id, comment),
+            {"move_ref": move_ref, "reason_id": reason_id, "comment": comment},
+        )
+
+    def _statement_page_action(self, page_id, access_token, name, action, form):
+        """Do a customer's action on its page; back to the page with a thank
+        you, or with the error and what the customer typed."""
+        try:
+            page = self._get_statement_page(page_id, access_token)
+        except (AccessError, MissingError):
+            return request.redirect("/my")
+        self._set_customer_lang(page)
+        page = page.with_context(lang=request.env.lang)
+        try:
+            with request.env.cr.savepoint():
+                action(page)
+        except UserError as error:
+            return self._render_statement_page(page, access_token, error=error.args[0], form=dict(form, form=name))
+        url = page._get_portal_url_with_token(access_token)
+        return request.redirect(f"{url}{'&' if '?' in url else '?'}message={name}")
