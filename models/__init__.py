@@ -6,6 +6,7 @@ from . import account_followup_dispute
 from . import account_followup_promise
 from . import account_followup_statement
 from . import account_followup_step
+from . import account_followup_step_charges
 from . import account_followup_step_channel
 from . import account_followup_statement_page
 from . import account_move

@@ -658,6 +658,7 @@ class AccountFollowup(models.AbstractModel):
                 vals["state"] = STEP_DONE
                 created_done = True
             step = Step.create(vals)
+            step._create_charges_invoice()  # late-payment charges, in the step's transaction
             # Lower levels still in progress are overtaken by this one.
             (situation.open_steps - step)._close(_("overtaken by the level “%s”", level.name))
             situation.open_step = step

@@ -70,6 +70,37 @@ class AccountFollowupLevel(models.Model):
         help="Who does the manual action. Empty: the customer's follow-up "
         "responsible, else its salesperson, else the company's default.",
     )
+    # Late-payment charges (EU Directive 2011/7/EU), invoiced once per step:
+    # see account.followup.step._create_charges_invoice.
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    charge_fee = fields.Boolean(
+        string="Charge a Reminder Fee",
+        help="Invoice a flat fee each time this level is executed for a customer "
+        "with overdue invoices that can be charged.",
+    )
+    fee_amount = fields.Monetary(
+        string="Fee",
+        help="The flat reminder fee, in the company's currency.",
+    )
+    charge_interest = fields.Boolean(
+        string="Charge Late-payment Interest",
+        help="Invoice the statutory interest on each overdue invoice, from its due date "
+        "(or the end of the interest already charged) to the day the level is executed, "
+        "at the annual rate of the company's settings.",
+    )
+    charge_compensation = fields.Boolean(
+        string="Charge the Recovery Compensation",
+        help="Invoice the fixed compensation for recovery costs (40 EUR in the EU) "
+        "once per overdue invoice in its life, whatever the level that charges it.",
+    )
+
+    _sql_constraints = [
+        (
+            "fee_amount_positive",
+            "CHECK(fee_amount >= 0)",
+            "The reminder fee of a follow-up level cannot be negative.",
+        ),
+    ]
 
     @api.constrains("send_email", "mail_template_id")
     def _check_mail_template(self):
@@ -91,6 +122,27 @@ class AccountFollowupLevel(models.Model):
             if level.manual_action and not level.manual_action_note:
                 raise ValidationError(
                     _("The follow-up level “%s” has a manual action: say what is to be done.", level.name)
+                )
+
+    @api.constrains("charge_fee", "fee_amount")
+    def _check_fee_amount(self):
+        for level in self:
+            if level.charge_fee and level.fee_amount <= 0:
+                raise ValidationError(
+                    _("The follow-up level “%s” charges a reminder fee: enter its amount.", level.name)
+                )
+
+    @api.constrains("charge_interest", "company_id")
+    def _check_interest_rate(self):
+        for level in self:
+            if level.charge_interest and level.company_id.followup_interest_rate <= 0:
+                raise ValidationError(
+                    _(
+                        "The follow-up level “%(level)s” charges late-payment interest: first set the "
+                        "interest rate of %(company)s in the settings.",
+                        level=level.name,
+                        company=level.company_id.name,
+                    )
                 )
 
     @api.constrains("name", "delay", "send_email", "send_letter", "send_sms", "manual_action")

@@ -1,3 +1,5 @@
+from markupsafe import Markup
+
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import format_date
@@ -24,6 +26,15 @@ class AccountMove(models.Model):
         copy=False,
         help="Internal note about the payment of this invoice (not sent to the customer).",
     )
+    followup_step_id = fields.Many2one(
+        "account.followup.step",
+        string="Follow-up Step",
+        copy=False,
+        readonly=True,
+        index="btree_not_null",
+        ondelete="restrict",
+        help="This is the late-payment charges invoice of that follow-up step.",
+    )
 
     # Disputes and promises (see account.followup.dispute / .promise)
     followup_in_dispute = fields.Boolean(
@@ -34,6 +45,14 @@ class AccountMove(models.Model):
     )
     followup_dispute_ids = fields.One2many("account.followup.dispute", "move_id", string="Disputes")
     followup_promise_ids = fields.One2many("account.followup.promise", "move_id", string="Promises to Pay")
+
+    _sql_constraints = [
+        (
+            "followup_step_unique",
+            "UNIQUE(followup_step_id)",
+            "A follow-up step has one late-payment charges invoice, never two.",
+        ),
+    ]
 
     @api.depends("line_ids.blocked")
     def _compute_followup_excluded(self):
@@ -46,6 +65,15 @@ class AccountMove(models.Model):
             receivables = move.line_ids.filtered(lambda line: line.account_type == "asset_receivable")
             receivables.write({"blocked": move.followup_excluded})
 
+    def _reverse_moves(self, default_values_list=None, cancel=False):
+        """A late-payment charges invoice may be reversed (the charges are waived):
+        say so, and who did it, in the customer's chatter."""
+        reverse_moves = super()._reverse_moves(default_values_list=default_values_list, cancel=cancel)
+        for move, reverse in zip(self, reverse_moves, strict=True):
+            if move.followup_step_id:
+                move._followup_log_charges_reversal(reverse)
+        return reverse_moves
+
     def action_open_expected_payment_wizard(self):
         return {
             "type": "ir.actions.act_window",
@@ -56,6 +84,19 @@ class AccountMove(models.Model):
             "target": "new",
             "context": {"default_move_ids": self.ids},
         }
+
+    def _followup_log_charges_reversal(self, reverse):
+        self.ensure_one()
+        body = Markup("<p>%s</p>") % _(
+            "The late-payment charges %(invoice)s (follow-up “%(level)s” of %(date)s) were reversed by "
+            "%(credit_note)s, by %(user)s.",
+            invoice=self._get_html_link(title=self.name),
+            level=self.followup_step_id.level_id.name,
+            date=format_date(self.env, self.followup_step_id.date),
+            credit_note=reverse._get_html_link(title=reverse.name or _("a credit note")),
+            user=self.env.user.name,
+        )
+        self.commercial_partner_id.message_post(body=body, subtype_xmlid="mail.mt_note")
 
     # ------------------------------------------------------------
     # DISPUTES AND PROMISES

@@ -40,6 +40,66 @@ class ResCompany(models.Model):
         "pause for this many days and the responsible is told.",
     )
 
+    # Late-payment charges: what the levels that charge use (see account.followup.level).
+    followup_interest_rate = fields.Float(
+        string="Late-payment Interest Rate",
+        digits=(16, 4),
+        help="Annual rate, in percent, of the interest charged on overdue invoices. "
+        "EU rule (Directive 2011/7/EU) between businesses: the reference rate of your "
+        "country (for the euro area, the European Central Bank's main refinancing rate "
+        "on 1 January for the first half-year and on 1 July for the second) plus 8 "
+        "percentage points; update it each half-year. Interest is counted per day: a day "
+        "of a leap year is 1/366 of a year, any other day 1/365.",
+    )
+    followup_compensation_amount = fields.Monetary(
+        string="Recovery Compensation",
+        default=40.0,
+        help="Fixed compensation for recovery costs charged once per overdue invoice "
+        "(at least 40 EUR per invoice in the EU, Directive 2011/7/EU, article 6), in the "
+        "company's currency.",
+    )
+    followup_fee_product_id = fields.Many2one(
+        "product.product",
+        string="Reminder Fee Product",
+        default=lambda self: self.env.ref("account_payment_followup.product_followup_fee", raise_if_not_found=False),
+        help="Product of the reminder fee lines of the charges invoices (its income account and taxes).",
+    )
+    followup_interest_product_id = fields.Many2one(
+        "product.product",
+        string="Interest Product",
+        default=lambda self: self.env.ref(
+            "account_payment_followup.product_followup_interest", raise_if_not_found=False
+        ),
+        help="Product of the late-payment interest lines of the charges invoices.",
+    )
+    followup_compensation_product_id = fields.Many2one(
+        "product.product",
+        string="Compensation Product",
+        default=lambda self: self.env.ref(
+            "account_payment_followup.product_followup_compensation", raise_if_not_found=False
+        ),
+        help="Product of the recovery compensation lines of the charges invoices.",
+    )
+    followup_charges_auto_post = fields.Boolean(
+        string="Post Charges Invoices at Once",
+        default=True,
+        help="Post the late-payment charges invoices as soon as a level creates them, so "
+        "that they appear on the next reminder. Otherwise they wait in draft for review.",
+    )
+
+    _sql_constraints = [
+        (
+            "followup_interest_rate_positive",
+            "CHECK(followup_interest_rate >= 0)",
+            "The late-payment interest rate cannot be negative.",
+        ),
+        (
+            "followup_compensation_amount_positive",
+            "CHECK(followup_compensation_amount >= 0)",
+            "The recovery compensation cannot be negative.",
+        ),
+    ]
+
     @api.model_create_multi
     def create(self, vals_list):
         companies = super().create(vals_list)
@@ -167,3 +227,20 @@ class ResCompany(models.Model):
                     level.with_context(lang=lang).write(
                         {field: translated[level.delay][field] for field in fields_to_translate if field in original}
                     )
+
+    def _get_followup_charge_product(self, charge_type):
+        """The product of a kind of charge ("fee", "interest", "compensation"):
+        the company's choice, else the module's own (companies that existed
+        before the module was installed have none set)."""
+        self.ensure_one()
+        product = self[f"followup_{charge_type}_product_id"]
+        return product or self.env.ref(f"account_payment_followup.product_followup_{charge_type}")
+
+    @api.model
+    def _setup_followup_charge_products(self):
+        """Give the module's charge products to the companies that existed
+        before it was installed (new companies get them by default)."""
+        for charge_type in ("fee", "interest", "compensation"):
+            field = f"followup_{charge_type}_product_id"
+            product = self.env.ref(f"account_payment_followup.product_followup_{charge_type}")
+            self.sudo().with_context(active_test=False).search([(field, "=", False)]).write({field: product.id})

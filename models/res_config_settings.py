@@ -14,5 +14,13 @@ class ResConfigSettings(models.TransientModel):
     )
     followup_max_emails = fields.Integer(related="company_id.followup_max_emails", readonly=False)
     followup_test_email = fields.Char(related="company_id.followup_test_email", readonly=False)
+    followup_interest_rate = fields.Float(related="company_id.followup_interest_rate", readonly=False)
+    followup_compensation_amount = fields.Monetary(related="company_id.followup_compensation_amount", readonly=False)
+    followup_fee_product_id = fields.Many2one(related="company_id.followup_fee_product_id", readonly=False)
+    followup_interest_product_id = fields.Many2one(related="company_id.followup_interest_product_id", readonly=False)
+    followup_compensation_product_id = fields.Many2one(
+        related="company_id.followup_compensation_product_id", readonly=False
+    )
+    followup_charges_auto_post = fields.Boolean(related="company_id.followup_charges_auto_post", readonly=False)
     followup_promise_max_days = fields.Integer(related="company_id.followup_promise_max_days", readonly=False)
     followup_reply_pause_days = fields.Integer(related="company_id.followup_reply_pause_days", readonly=False)

@@ -85,6 +85,12 @@ class ResPartner(models.Model):
         copy=False,
         help="A follow-up letter is waiting to be printed and posted.",
     )
+    followup_charges_exempt = fields.Boolean(
+        string="No Late-payment Charges",
+        company_dependent=True,
+        help="Never charge this customer reminder fees, late-payment interest or recovery "
+        "compensation (consumers, key accounts...).",
+    )
     total_due = fields.Monetary(
         compute="_compute_followup_data",
         currency_field="followup_currency_id",

@@ -11,6 +11,8 @@ from . import test_concurrency
 from . import test_properties
 from . import test_security
 from . import test_scale
+from . import test_charges
+from . import test_charges_concurrency
 from . import test_statement_page
 from . import test_promises
 from . import test_disputes

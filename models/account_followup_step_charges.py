@@ -1,0 +1,321 @@
+"""Late-payment charges of a follow-up step (EU Directive 2011/7/EU).
+
+A level may charge a flat reminder fee, the statutory interest on each overdue
+invoice and the fixed compensation for recovery costs (once per invoice in its
+life). Executing such a level creates one "Late payment charges" customer
+invoice for the step, in the same transaction as the step.
+"""
+
+import calendar
+from datetime import date, timedelta
+
+from odoo import Command, _, api, fields, models
+from odoo.tools import format_date, formatLang
+
+from .account_move_line import CHARGE_COMPENSATION, CHARGE_FEE, CHARGE_INTEREST
+
+
+def year_fraction(start, end):
+    """The days after ``start`` up to and including ``end``, in years: a day of
+    a leap year is 1/366 of a year, any other day 1/365."""
+    total = 0.0
+    first = start + timedelta(days=1)
+    for year in range(first.year, end.year + 1):
+        low = max(first, date(year, 1, 1))
+        high = min(end, date(year, 12, 31))
+        if high >= low:
+            total += ((high - low).days + 1) / (366 if calendar.isleap(year) else 365)
+    return total
+
+
+class AccountFollowupStep(models.Model):
+    _inherit = "account.followup.step"
+
+    charge_move_ids = fields.One2many("account.move", "followup_step_id", string="Charges Invoices", readonly=True)
+    charge_move_id = fields.Many2one(
+        "account.move",
+        string="Late Payment Charges",
+        compute="_compute_charge_move_id",
+        store=True,
+        index="btree_not_null",
+        help="The customer invoice of the late-payment charges (fee, interest, compensation) of this step.",
+    )
+
+    # ------------------------------------------------------------
+    # COMPUTE METHODS
+    # ------------------------------------------------------------
+
+    @api.depends("charge_move_ids")
+    def _compute_charge_move_id(self):
+        for step in self:
+            # at most one: account.move's unique constraint on followup_step_id
+            step.charge_move_id = step.charge_move_ids[:1]
+
+    # ------------------------------------------------------------
+    # BUSINESS METHODS
+    # ------------------------------------------------------------
+
+    def _create_charges_invoice(self):
+        """Invoice the late-payment charges of this step's level on the items
+        the step concerned, at the step's date: one customer invoice "Late
+        payment charges", posted or left in draft as the company says, linked
+        to the step. Called once per step, in the step's own transaction.
+
+        Never twice: the invoice is unique per step (SQL constraint), the
+        compensation unique per charged invoice (SQL index), and the customer's
+        row is updated first, so a second worker waits for the first one and
+        then fails on a serialization error instead of charging on stale data.
+
+        :return: the charges invoice, or an empty recordset when nothing was
+            charged (the level charges nothing, the customer is exempt, the step
+            already has its invoice, nothing is overdue).
+        """
+        self.ensure_one()
+        Move = self.env["account.move"]
+        level = self.level_id
+        partner = self.partner_id.commercial_partner_id
+        company = self.company_id
+        if not (level.charge_fee or level.charge_interest or level.charge_compensation):
+            return Move
+        if partner.with_company(company).followup_charges_exempt:
+            return Move
+        self._lock_charges_partner()
+        if self.charge_move_id:
+            return Move
+        lang = partner.lang or self.env.lang
+        charges = self.with_context(lang=lang)._get_charges()
+        if not charges:
+            return Move
+        move = Move.with_company(company).create(self.with_context(lang=lang)._prepare_charges_invoice_vals(charges))
+        if company.followup_charges_auto_post:
+            move.action_post()
+        move.message_post(
+            body=_(
+                "Late-payment charges of the follow-up %(step)s of %(date)s.",
+                step=self._get_html_link(title=level.name),
+                date=format_date(self.env, self.date),
+            ),
+            subtype_xmlid="mail.mt_note",
+        )
+        return move
+
+    def _lock_charges_partner(self):
+        """Charges of one customer are computed by one transaction at a time: the
+        customer's row is updated (as the follow-up engine does), so that a
+        concurrent transaction waits for this one, then fails on a serialization
+        error instead of charging again what this one charged."""
+        self.env.cr.execute(
+            "UPDATE res_partner SET write_date = (now() at time zone 'UTC'), write_uid = %s WHERE id = %s",
+            [self.env.uid, self.partner_id.commercial_partner_id.id],
+        )
+        self.partner_id.commercial_partner_id.invalidate_recordset(["write_date", "write_uid"])
+        self.invalidate_recordset(["charge_move_id", "charge_move_ids"])
+
+    def _followup_chargeable_lines(self):
+        """The items of this step that late-payment charges may apply to: the
+        customer's debts (receivable debits of posted entries) that are not
+        excluded from follow-ups nor in dispute, and are not themselves
+        late-payment charges (no interest on interest, no compensation for a
+        charges invoice). The one place that says which invoices are spared."""
+        self.ensure_one()
+        return self.move_line_ids.filtered(
+            lambda line: line.account_type == "asset_receivable"
+            and line.parent_state == "posted"
+            and line.balance > 0
+            and not line.blocked
+            and not line.move_id.followup_excluded
+            and not line.move_id.followup_in_dispute
+            and not line.move_id.followup_step_id
+        )
+
+    def _get_charges(self):
+        """The charges of this step, computed once: a list of dicts with
+        ``type``, ``amount`` (company currency, rounded), ``label`` (in the
+        context's language), the charged ``move`` and ``line`` and the interest
+        period ``date_from``/``date_to``. Zero amounts are left out."""
+        self.ensure_one()
+        level = self.level_id
+        company = self.company_id
+        currency = company.currency_id
+        Line = self.env["account.move.line"]
+        overdue = []  # (item, due date, changes of what is due)
+        for line in self._followup_chargeable_lines():
+            due_date = self._get_charge_due_date(line)
+            if due_date >= self.date:
+                continue
+            changes = self._get_due_changes(line)
+            if self._get_due_at(line, changes, self.date) <= 0:
+                continue
+            overdue.append((line, due_date, changes))
+        if not overdue:
+            return []
+        lines = Line.browse([line.id for line, _due_date, _changes in overdue])
+        charges = []
+        if level.charge_fee:
+            charges.append(
+                {
+                    "type": CHARGE_FEE,
+                    "amount": currency.round(level.fee_amount),
+                    "label": _("Reminder fee: %s", level.name),
+                }
+            )
+        interest_until = dict(
+            Line._read_group(
+                [("followup_charged_line_id", "in", lines.ids), ("followup_charge_type", "=", CHARGE_INTEREST)],
+                ["followup_charged_line_id"],
+                ["followup_interest_date_to:max"],
+            )
+        )
+        compensated = {
+            move
+            for (move,) in Line._read_group(
+                [
+                    ("followup_charged_move_id", "in", lines.move_id.ids),
+                    ("followup_charge_type", "=", CHARGE_COMPENSATION),
+                ],
+                ["followup_charged_move_id"],
+            )
+        }
+        rate = company.followup_interest_rate
+        for line, due_date, changes in overdue:
+            move = line.move_id
+            if level.charge_interest and rate > 0:
+                date_from = max(due_date, interest_until.get(line) or due_date)
+                if date_from < self.date:
+                    amount = self._compute_interest(line.balance, changes, date_from, self.date, rate)
+                    charges.append(
+                        {
+                            "type": CHARGE_INTEREST,
+                            "amount": currency.round(amount),
+                            "label": self._get_interest_label(line, date_from, rate),
+                            "move": move,
+                            "line": line,
+                            "date_from": date_from,
+                            "date_to": self.date,
+                        }
+                    )
+            if level.charge_compensation and move not in compensated:
+                compensated.add(move)
+                charges.append(
+                    {
+                        "type": CHARGE_COMPENSATION,
+                        "amount": currency.round(company.followup_compensation_amount),
+                        "label": _("Compensation for recovery costs: %s", move.name),
+                        "move": move,
+                        "line": line,
+                    }
+                )
+        return [charge for charge in charges if not currency.is_zero(charge["amount"])]
+
+    @api.model
+    def _get_charge_due_date(self, line):
+        """The item's due date, as the follow-ups count it (account.followup's DUE_DATE_SQL)."""
+        return line.date_maturity or line.move_id.invoice_date or line.move_id.date
+
+    @api.model
+    def _get_due_changes(self, line):
+        """[(date, change)] of what is still due on ``line`` (a receivable debit),
+        in the company's currency: its payments and credit notes, on the date of
+        their reconciliation. Counted in the item's own currency and converted at
+        the item's rate, so that an invoice in another currency is charged on
+        its residual in the company's currency (``amount_residual``) and the
+        exchange differences of its payments change nothing."""
+        rate = line.balance / line.amount_currency if line.amount_currency else 1.0
+        changes = [(partial.max_date, -partial.debit_amount_currency * rate) for partial in line.matched_credit_ids]
+        changes += [(partial.max_date, partial.credit_amount_currency * rate) for partial in line.matched_debit_ids]
+        return sorted(changes, key=lambda change: change[0])
+
+    @api.model
+    def _get_due_at(self, line, changes, day):
+        """What is still due on ``line`` at the end of ``day``."""
+        return line.balance + sum(amount for change_date, amount in changes if change_date <= day)
+
+    @api.model
+    def _compute_interest(self, balance, changes, date_from, date_to, rate):
+        """Interest (not rounded) on an item of ``balance`` with these
+        ``changes``: for each day after ``date_from`` up to and including
+        ``date_to``, on what is due at the end of that day (a payment reduces the
+        base from its day on), at the annual ``rate`` (percent), a day being
+        1/365 of a year, or 1/366 in a leap year."""
+        due = balance + sum(amount for change_date, amount in changes if change_date <= date_from)
+        start = date_from
+        interest = 0.0
+        for change_date, amount in changes:
+            if change_date <= date_from:
+                continue
+            if change_date > date_to:
+                break
+            end = change_date - timedelta(days=1)
+            interest += max(due, 0.0) * year_fraction(start, end)
+            due += amount
+            start = end
+        interest += max(due, 0.0) * year_fraction(start, date_to)
+        return interest * rate / 100.0
+
+    def _get_interest_label(self, line, date_from, rate):
+        self.ensure_one()
+        return _(
+            "Late-payment interest on %(invoice)s: %(days)s days at %(rate)s%% a year, from %(date_from)s to "
+            "%(date_to)s",
+            invoice=line.move_id.name,
+            days=(self.date - date_from).days,
+            rate=formatLang(self.env, rate, digits=2),
+            date_from=format_date(self.env, date_from),
+            date_to=format_date(self.env, self.date),
+        )
+
+    def _prepare_charges_invoice_vals(self, charges):
+        """Values of the charges invoice: one line per charge, with the
+        company's product of that kind of charge and its taxes (none by
+        default), in the company's currency."""
+        self.ensure_one()
+        company = self.company_id
+        partner = self.partner_id.commercial_partner_id
+        fiscal_position = self.env["account.fiscal.position"].with_company(company)._get_fiscal_position(partner)
+        lines = []
+        for charge in charges:
+            product = company._get_followup_charge_product(charge["type"])
+            taxes = product.taxes_id._filter_taxes_by_company(company)
+            if fiscal_position:
+                taxes = fiscal_position.map_tax(taxes)
+            move, line = charge.get("move"), charge.get("line")
+            lines.append(
+                Command.create(
+                    {
+                        "product_id": product.id,
+                        "name": charge["label"],
+                        "quantity": 1.0,
+                        "price_unit": charge["amount"],
+                        "tax_ids": [Command.set(taxes.ids)],
+                        "followup_charge_type": charge["type"],
+                        "followup_charged_move_id": move.id if move else False,
+                        "followup_charged_line_id": line.id if line else False,
+                        "followup_interest_date_from": charge.get("date_from", False),
+                        "followup_interest_date_to": charge.get("date_to", False),
+                    }
+                )
+            )
+        return {
+            "move_type": "out_invoice",
+            "partner_id": partner.id,
+            "fiscal_position_id": fiscal_position.id,
+            "currency_id": company.currency_id.id,
+            "invoice_date": self.date,
+            "ref": _("Late payment charges"),
+            "invoice_origin": self.level_id.name,
+            "followup_step_id": self.id,
+            "invoice_line_ids": lines,
+        }
+
+    def _get_charges_note(self):
+        """What the charges of this step are, for the follow-up's log in the
+        customer's chatter (empty when there are none)."""
+        self.ensure_one()
+        move = self.charge_move_id
+        if not move:
+            return ""
+        return _(
+            "late-payment charges %(invoice)s: %(amount)s",
+            invoice=move.name if move.state == "posted" else _("(draft to review)"),
+            amount=formatLang(self.env, move.amount_total, currency_obj=move.currency_id),
+        )
