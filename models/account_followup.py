@@ -668,7 +668,7 @@ class AccountFollowup(models.AbstractModel):
             step._close(close_reason)
         elif not step.channel_ids.filtered(lambda c: c.state == CHANNEL_TO_DO):
             step._close()
-        self._log_step(situation, _("Payment follow-up “%s”", level.name), outcomes)
+        self._log_step(situation, _("Payment follow-up “%s”", level.name), outcomes, [step._get_charges_note()])
         # Update the partner row so that a concurrent run whose snapshot is
         # older than our commit gets a serialization error when it locks the
         # row, instead of sending again on stale data (see _lock_partner).
@@ -704,13 +704,13 @@ class AccountFollowup(models.AbstractModel):
         self._log_step(situation, _("Statement sent"), outcomes)
 
     @api.model
-    def _log_step(self, situation, title, outcomes):
+    def _log_step(self, situation, title, outcomes, notes=()):
         """Log what a follow-up did, and did not do, in the customer's chatter;
         ask the responsible to fix what prevented an action."""
         partner = situation.partner
         lines = [
             outcome.note for _channel, outcome in outcomes if outcome.state not in (CHANNEL_SKIPPED, CHANNEL_FAILED)
-        ]
+        ] + [note for note in notes if note]
         problems = [
             (channel.label(), outcome.reason)
             for channel, outcome in outcomes
