@@ -11,7 +11,6 @@
     "depends": ["account", "mail", "sms", "phone_validation"],
     "external_dependencies": {"python": ["phonenumbers"]},
     "data": [
-        "security/account_payment_followup_groups.xml",
         "security/ir.model.access.csv",
         "security/account_followup_level_security.xml",
         "data/ir_property_data.xml",
