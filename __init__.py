@@ -1,5 +1,4 @@
 from . import models
-from . import demo
 from . import wizards
 
 
