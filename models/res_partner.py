@@ -18,6 +18,8 @@ FOLLOWUP_WRITABLE_FIELDS = (
     "followup_letter_to_print",
     "trust",
 )
+# What follow-ups post on a customer (see _message_post_followup).
+FOLLOWUP_SUBTYPES = ("mail.mt_note", "account_payment_followup.mt_followup")
 
 
 class ResPartner(models.Model):
@@ -200,13 +202,39 @@ class ResPartner(models.Model):
         return [("id", "in", ids)]
 
     # ------------------------------------------------------------
+    # CRUD METHODS
+    # ------------------------------------------------------------
+
+    def write(self, vals):
+        old_trust = {partner.id: partner.trust for partner in self} if "trust" in vals else {}
+        res = super().write(vals)
+        if old_trust:
+            self._log_followup_trust_change(old_trust)
+        return res
+
+    def _log_followup_trust_change(self, old_trust):
+        """Who changed the trust of a customer, from what to what, on the customer."""
+        labels = dict(self._fields["trust"]._description_selection(self.env))
+        for partner in self:
+            if partner.trust != old_trust[partner.id]:
+                # Posted by the server for a change the user was allowed to make.
+                partner.commercial_partner_id.sudo().message_post(
+                    body=_(
+                        "Trust: %(old)s → %(new)s",
+                        old=labels.get(old_trust[partner.id], _("none")),
+                        new=labels.get(partner.trust, _("none")),
+                    ),
+                    subtype_xmlid="mail.mt_note",
+                )
+
+    # ------------------------------------------------------------
     # ACTION METHODS
     # ------------------------------------------------------------
 
     def action_followup_back_to_automatic(self):
         self._followup_write({"followup_reminder_type": "automatic", "followup_planned_date": False})
         for partner in self:
-            partner.message_post(body=_("Follow-up reminders are back to automatic: the plan decides when."))
+            partner._message_post_followup(body=_("Follow-up reminders are back to automatic: the plan decides when."))
         return True
 
     def action_followup_open_plan_wizard(self):
@@ -268,6 +296,7 @@ class ResPartner(models.Model):
                 "default_res_ids": partner.ids,
                 "default_template_id": template.id if template else False,
                 "default_composition_mode": "comment",
+                "default_subtype_id": self.env.ref("account_payment_followup.mt_followup").id,
                 "default_partner_ids": recipients.ids,
                 "default_email_layout_xmlid": "mail.mail_notification_light",
                 "followup_level_id": partner.followup_level_id.id
@@ -319,28 +348,31 @@ class ResPartner(models.Model):
             if partner.followup_reminder_type == "manual":
                 # Done by hand: nothing more is planned until a person plans it.
                 partner._followup_write({"followup_planned_date": False})
-            partner.activity_ids.filtered(lambda a, level=level: a.followup_level_id == level).action_feedback(
+            partner.activity_ids.filtered(lambda a, level=level: a.followup_level_id == level).sudo().action_feedback(
                 feedback=_("Follow-up done")
             )
-            partner.message_post(body=_("Follow-up “%s” done.", level.name))
+            partner._message_post_followup(body=_("Follow-up “%s” done.", level.name))
         return True
 
     # ------------------------------------------------------------
     # BUSINESS METHODS
     # ------------------------------------------------------------
 
-    def _get_mail_message_access(self, res_ids, operation, model_name=None):
-        """Accountants chase customers without being allowed to edit contacts:
-        billing users may post (notes, reminders) on the customers they can read."""
-        access = super()._get_mail_message_access(res_ids, operation, model_name=model_name)
-        if (
-            operation == "create"
-            and access == "write"
-            and (model_name or self._name) == "res.partner"
-            and self.env.user.has_group("account.group_account_invoice")
-        ):
-            return "read"
-        return access
+    def _message_post_followup(self, **kwargs):
+        """Post a follow-up note or reminder on this customer.
+
+        Odoo asks write access on a contact to post on it; billing users chase
+        customers they may read but not edit. This private method (not callable
+        over RPC) posts for them after :meth:`_check_followup_access`, and only
+        notes and payment reminders (follow-up subtypes)."""
+        self.ensure_one()
+        self._check_followup_access()
+        subtype_id = kwargs.pop("subtype_id", False) or self.env.ref(kwargs.pop("subtype_xmlid", "mail.mt_note")).id
+        kwargs.pop("subtype_xmlid", None)
+        allowed = [self.env.ref(xmlid).id for xmlid in FOLLOWUP_SUBTYPES]
+        if subtype_id not in allowed:
+            raise AccessError(_("Only follow-up notes and reminders can be posted this way."))
+        return self.sudo().message_post(subtype_id=subtype_id, **kwargs).sudo(False)
 
     def _followup_write(self, vals):
         """Write follow-up fields for a billing user who may read these customers
@@ -470,7 +502,7 @@ class ResPartner(models.Model):
             _("Payment follow-up “%s”", level.name),
             Markup("").join(Markup("<li>%s</li>") % item for item in items),
         )
-        self.message_post(body=body, subtype_xmlid="mail.mt_note")
+        self._message_post_followup(body=body, subtype_xmlid="mail.mt_note")
 
     def _followup_report_skipped(self, level, skipped):
         """Ask the responsible to fix what prevented an action."""
@@ -552,14 +584,14 @@ class ResPartner(models.Model):
                 attachments = self._get_followup_invoice_attachments()
             except Exception as error:  # wkhtmltopdf missing or failing: send the e-mail without PDFs
                 _logger.warning("Follow-up of partner %s: invoice PDFs not attached: %s", self.id, error)
-                self.message_post(
+                self._message_post_followup(
                     body=_("Payment follow-up: the invoices could not be attached to the e-mail (%s).", error),
                     subtype_xmlid="mail.mt_note",
                 )
         test_address = self.env.company.followup_test_email
         if test_address:
             # Test mode: every follow-up e-mail goes to one address, nobody else.
-            message = self.message_post(
+            message = self._message_post_followup(
                 body=body,
                 subject=subject,
                 message_type="comment",
@@ -576,7 +608,7 @@ class ResPartner(models.Model):
             )
             return _("e-mail sent to the test address %s", test_address)
         email_from = template._render_field("email_from", self.ids)[self.id] or self.env.company.email_formatted
-        self.with_context(mail_notify_force_send=False, mail_post_autofollow=False).message_post(
+        self.with_context(mail_notify_force_send=False, mail_post_autofollow=False)._message_post_followup(
             body=body,
             subject=subject,
             email_from=email_from,
