@@ -44,6 +44,20 @@ registry.category("web_tour.tours").add("account_payment_followup_statements", {
             isCheck: true,
         },
         {
+            content: "The search's placeholder is whole (1366 px wide screen)",
+            trigger: ".o_account_payment_followup_search",
+            run() {
+                const input = this.$anchor[0];
+                const style = window.getComputedStyle(input);
+                const context = document.createElement("canvas").getContext("2d");
+                context.font = `${style.fontWeight} ${style.fontSize} ${style.fontFamily}`;
+                const text = context.measureText(input.placeholder).width;
+                const room =
+                    input.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+                assert(text <= room, `the placeholder is cut: ${text} > ${room}`);
+            },
+        },
+        {
             content: "Its responsible is shown",
             trigger: ".o_account_payment_followup_customer:contains('Tour Late Customer') .o_account_payment_followup_responsible:contains('Anna Accountant')",
             isCheck: true,
