@@ -19,7 +19,6 @@
     ],
     "external_dependencies": {"python": ["phonenumbers"]},
     "data": [
-        "security/account_payment_followup_groups.xml",
         "security/ir.model.access.csv",
         "security/account_followup_level_security.xml",
         "security/account_followup_statement_page_security.xml",

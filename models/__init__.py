@@ -12,6 +12,7 @@ from . import account_followup_statement_page
 from . import account_move
 from . import account_move_line
 from . import ir_module_module
+from . import ir_ui_menu
 from . import mail_activity
 from . import res_company
 from . import res_config_settings

@@ -605,6 +605,7 @@ class AccountFollowup(models.AbstractModel):
 
         :return: [(channel, ChannelOutcome)]
         """
+        situation.partner._check_followup_access()
         options = options or ChannelOptions()
         if channels is None:
             channels = [channel for channel in self._get_channels() if channel.is_enabled(situation.level)]

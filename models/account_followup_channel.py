@@ -127,14 +127,13 @@ class EmailChannel(FollowupChannel):
                 attachments = situation.get_invoice_attachments()
             except Exception as error:  # wkhtmltopdf missing or failing: send the e-mail without PDFs
                 _logger.warning("Follow-up of partner %s: invoice PDFs not attached: %s", partner.id, error)
-                partner.message_post(
-                    body=_("Payment follow-up: the invoices could not be attached to the e-mail (%s).", error),
-                    subtype_xmlid="mail.mt_note",
+                partner._message_post_followup(
+                    body=_("Payment follow-up: the invoices could not be attached to the e-mail (%s).", error)
                 )
         test_address = situation.company.followup_test_email
         if test_address:
             # Test mode: every follow-up e-mail goes to one address, nobody else.
-            message = partner.message_post(
+            message = partner._message_post_followup(
                 body=body,
                 subject=subject,
                 message_type="comment",
@@ -158,7 +157,7 @@ class EmailChannel(FollowupChannel):
         recipients = situation.email_recipients
         message = partner.with_context(
             mail_notify_force_send=options.send_now, mail_post_autofollow=False
-        ).message_post(
+        )._message_post_followup(
             body=body,
             subject=subject,
             email_from=email_from,
@@ -250,7 +249,9 @@ class SmsChannel(FollowupChannel):
         partner = situation.partner
         body = options.sms_body if options.sms_body is not None else self.render(situation)
         number = situation.sms_number
-        message = partner._message_sms(body, sms_numbers=[number], put_in_queue=not options.send_now)
+        # The user's rights were checked before the channels run (billing users
+        # may read customers, not edit them).
+        message = partner.sudo()._message_sms(body, sms_numbers=[number], put_in_queue=not options.send_now)
         sms = self.env["sms.sms"].sudo().search([("mail_message_id", "=", message.id)], limit=1)
         if options.send_now and sms.state == "error":
             # The real outcome, not "sent": the SMS provider refused it.

@@ -218,9 +218,8 @@ class AccountFollowupDispute(models.Model):
         for dispute in self.filtered(lambda d: d.state == "resolved"):
             dispute.write({"state": "open", "date_resolved": False, "resolution": False})
             dispute._followup_schedule_activity()
-            dispute.partner_id.message_post(
-                body=_("Dispute on %(invoice)s reopened.", invoice=dispute.move_id.name),
-                subtype_xmlid="mail.mt_note",
+            dispute.partner_id._message_post_followup(
+                body=_("Dispute on %(invoice)s reopened.", invoice=dispute.move_id.name)
             )
         return True
 

@@ -10,6 +10,16 @@ class AccountFollowupLevel(models.Model):
     _description = "Payment Follow-up Level"
     _order = "company_id, delay, id"
     _check_company_auto = True
+    # Archived levels count too: reactivating one must not create a clash. A
+    # database constraint, not a Python check: two users saving at the same
+    # moment cannot both get through.
+    _sql_constraints = [
+        (
+            "delay_company_uniq",
+            "unique(company_id, delay)",
+            "A company cannot have two follow-up levels with the same number of days.",
+        ),
+    ]
 
     company_id = fields.Many2one(
         "res.company",
@@ -154,25 +164,5 @@ class AccountFollowupLevel(models.Model):
                         "The follow-up level “%s” does nothing: choose at least one action "
                         "(e-mail, letter, SMS or manual action).",
                         level.name,
-                    )
-                )
-
-    @api.constrains("delay", "company_id", "active")
-    def _check_unique_delay(self):
-        # Archived levels count too: reactivating one must not create a clash.
-        for level in self:
-            clash = self.with_context(active_test=False).search_count(
-                [
-                    ("id", "!=", level.id),
-                    ("company_id", "=", level.company_id.id),
-                    ("delay", "=", level.delay),
-                ]
-            )
-            if clash:
-                raise ValidationError(
-                    _(
-                        "The company %(company)s already has a follow-up level at %(days)s days.",
-                        company=level.company_id.name,
-                        days=level.delay,
                     )
                 )

@@ -105,12 +105,17 @@ class FollowupSituation:
         level = self.level
         # The responsible's "activity assigned" e-mail goes through the mail
         # queue, like the reminders: no SMTP connection per customer at commit.
-        return self.partner.with_context(mail_notify_force_send=False).activity_schedule(
-            activity_type_id=(
-                level.manual_action_type_id or self.env.ref("account_payment_followup.mail_activity_type_followup")
-            ).id,
-            summary=level.name,
-            note=level.manual_action_note or _("Follow-up “%s” proposed.", level.name),
-            user_id=self.responsible.id,
-            followup_level_id=level.id,
+        # Scheduled by the system for the responsible, after the user's rights check.
+        return (
+            self.partner.sudo()
+            .with_context(mail_notify_force_send=False)
+            .activity_schedule(
+                activity_type_id=(
+                    level.manual_action_type_id or self.env.ref("account_payment_followup.mail_activity_type_followup")
+                ).id,
+                summary=level.name,
+                note=level.manual_action_note or _("Follow-up “%s” proposed.", level.name),
+                user_id=self.responsible.id,
+                followup_level_id=level.id,
+            )
         )

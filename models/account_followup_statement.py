@@ -1,3 +1,5 @@
+from datetime import date
+
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import format_amount, format_date
@@ -33,13 +35,16 @@ class AccountFollowupStatement(models.AbstractModel):
     # ------------------------------------------------------------
 
     @api.model
-    def get_customers(self, filter_name="action", search="", offset=0, limit=None):
+    def get_customers(self, filter_name="action", search="", offset=0, limit=None, order=None):
         """One page of customers, those in need of action first.
 
         :param filter_name: "action" (in need of action), "overdue" (with
             overdue invoices, those in need of action included) or "all" (all
-            with open items)
+            with open items, also those whose credit notes balance them)
         :param search: part of the name, the responsible or the level
+        :param order: a column of the list ("name", "status", "total_due",
+            "total_overdue", "level", "next_date", "responsible", "trust"),
+            optionally followed by " desc"; default: status, then most overdue
         """
         self._check_read_access()
         limit = limit or self._PAGE_SIZE
@@ -47,33 +52,53 @@ class AccountFollowupStatement(models.AbstractModel):
         by_status, summaries = Partner._get_followup_status_partner_ids()
         status_of = {pid: status for status, ids in by_status.items() for pid in ids}
         wanted = {"action": {STATUS_ACTION}, "overdue": {STATUS_ACTION, STATUS_OVERDUE}}.get(filter_name)
-        ids = [
-            pid
-            for pid, summary in summaries.items()
-            if (status_of[pid] in wanted if wanted else summary["balance"] != 0)
-        ]
+        # Every customer with a summary has open items (see _get_partner_summaries).
+        ids = [pid for pid in summaries if not wanted or status_of[pid] in wanted]
         # The search applies the user's access rules: never another company's customer.
         partners = Partner.search([("id", "in", ids)])
         if search:
             needle = search.lower()
             partners = partners.filtered(
                 lambda p: needle in (p.display_name or "").lower()
-                or needle in (p.followup_responsible_id.name or p.user_id.name or "").lower()
+                or needle in (p._get_followup_responsible(summaries[p.id]["reached"] or None).name or "").lower()
                 or needle in (summaries[p.id]["reached"].name or "").lower()
             )
-        order = {STATUS_ACTION: 0, STATUS_OVERDUE: 1, STATUS_NONE: 2}
-        ordered = partners.sorted(
-            lambda p: (order[status_of[p.id]], -summaries[p.id]["total_overdue"], (p.name or "").lower())
-        )
+        ordered = self._sort_customers(partners, summaries, status_of, order)
         page = ordered[offset : offset + limit]
         return {
             "total": len(ordered),
             "offset": offset,
             "limit": limit,
+            "order": order or "",
             "can_edit": self.env.user.has_group("account.group_account_invoice"),
             "followup_enabled": self.env.company.payment_followup_enabled,
             "customers": [self._prepare_customer_row(p, summaries[p.id], status_of[p.id]) for p in page],
         }
+
+    @api.model
+    def _sort_customers(self, partners, summaries, status_of, order):
+        rank = {STATUS_ACTION: 0, STATUS_OVERDUE: 1, STATUS_NONE: 2}
+        column, _sep, direction = (order or "").partition(" ")
+        name_key = {p.id: (p.display_name or "").lower() for p in partners}
+        keys = {
+            "name": lambda p: name_key[p.id],
+            "status": lambda p: rank[status_of[p.id]],
+            "total_due": lambda p: summaries[p.id]["balance"],
+            "total_overdue": lambda p: summaries[p.id]["total_overdue"],
+            "level": lambda p: (summaries[p.id]["reached"].delay if summaries[p.id]["reached"] else -(10**6)),
+            # empty dates last in ascending order
+            "next_date": lambda p: p.followup_next_action_date or date.max,
+            "responsible": lambda p: (
+                p._get_followup_responsible(summaries[p.id]["reached"] or None).name or ""
+            ).lower(),
+            "trust": lambda p: ("bad", "normal", "good").index(p.trust or "normal"),
+        }
+        if column not in keys:
+            return partners.sorted(lambda p: (rank[status_of[p.id]], -summaries[p.id]["total_overdue"], name_key[p.id]))
+        key = keys[column]
+        # Ties by name, always ascending.
+        ordered = partners.sorted(lambda p: name_key[p.id])
+        return ordered.sorted(key, reverse=direction.lower() == "desc")
 
     @api.model
     def _prepare_customer_row(self, partner, summary, status):
@@ -87,7 +112,9 @@ class AccountFollowupStatement(models.AbstractModel):
             "total_overdue": format_amount(self.env, summary["total_overdue"], currency),
             "level": summary["reached"].name or "",
             "next_date": format_date(self.env, next_date) if next_date else "",
-            "responsible": (partner.followup_responsible_id or partner.user_id).name or "",
+            "next_date_past": bool(next_date and next_date < fields.Date.context_today(self)),
+            # the same person the statement shows (the level's, the customer's, ...)
+            "responsible": partner._get_followup_responsible(summary["reached"] or None).name or "",
             "trust": partner.trust or "normal",
         }
 
@@ -116,7 +143,12 @@ class AccountFollowupStatement(models.AbstractModel):
             if partner.followup_next_action_date
             else "",
             "responsible": partner._get_followup_responsible(level or None).name,
+            "next_date_past": bool(
+                partner.followup_next_action_date
+                and partner.followup_next_action_date < fields.Date.context_today(self)
+            ),
             "letter_to_print": bool(partner.followup_letter_to_print),
+            "followup_enabled": self.env.company.payment_followup_enabled,
             "can_edit": self.env.user.has_group("account.group_account_invoice"),
             "level": self._prepare_level(level, due=status == STATUS_ACTION),
             **self._prepare_conversation(partner),
@@ -158,6 +190,7 @@ class AccountFollowupStatement(models.AbstractModel):
             "date": format_date(self.env, line["date"]),
             "due_date": format_date(self.env, line["due_date"]),
             "expected_date": fields.Date.to_string(line["expected_date"]) if line["expected_date"] else "",
+            "expected_date_display": format_date(self.env, line["expected_date"]) if line["expected_date"] else "",
             "days_late": line["days_late"],
             "amount": format_amount(self.env, line["amount"], line["currency"]),
             "excluded": bool(line["excluded"]),
@@ -250,10 +283,17 @@ class AccountFollowupStatement(models.AbstractModel):
 
     @api.model
     def set_expected_date(self, move_id, date):
-        """Record a promise to pay: no follow-up for this invoice before ``date``."""
+        """Record a promise to pay: no follow-up for this invoice before ``date``
+        (an ISO date, ``YYYY-MM-DD``; empty: no promise)."""
         move = self._get_writable_move(move_id)
-        if date:
-            move._followup_promise(fields.Date.to_date(date), origin="user")
+        try:
+            value = fields.Date.to_date(date) if date else False
+        except (TypeError, ValueError):
+            value = None
+        if value is None or (value and value.year < 1900):
+            raise UserError(_("“%s” is not a valid date: nothing was changed.", date))
+        if value:
+            move._followup_promise(value, origin="user")
         else:
             move.expected_payment_date = False
             move._followup_cancel_promises()

@@ -109,22 +109,9 @@ class ResCompany(models.Model):
     def write(self, vals):
         res = super().write(vals)
         if "payment_followup_enabled" in vals:
-            self._update_followup_menu_group()
+            # The follow-up menus depend on it (see ir.ui.menu), and menus are cached.
+            self.env.registry.clear_cache()
         return res
-
-    def _update_followup_menu_group(self):
-        """Show the follow-up menus to accounting users while at least one
-        company uses follow-ups (menus are per group, not per company)."""
-        group = self.env.ref("account_payment_followup.group_payment_followup_enabled").sudo()
-        enabled = bool(self.sudo().search_count([("payment_followup_enabled", "=", True)]))
-        for xmlid in ("account.group_account_invoice", "account.group_account_readonly"):
-            accounting_group = self.env.ref(xmlid).sudo()
-            if enabled and group not in accounting_group.implied_ids:
-                accounting_group.write({"implied_ids": [fields.Command.link(group.id)]})
-            elif not enabled and group in accounting_group.implied_ids:
-                accounting_group.write({"implied_ids": [fields.Command.unlink(group.id)]})
-        if not enabled:
-            group.write({"users": [fields.Command.clear()]})
 
     def _prepare_default_followup_levels_vals(self):
         """The default plan (see the product specification), as values for one company."""

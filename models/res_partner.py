@@ -25,6 +25,8 @@ FOLLOWUP_WRITABLE_FIELDS = (
     "followup_letter_to_print",
     "trust",
 )
+# What follow-ups post on a customer (see _message_post_followup).
+FOLLOWUP_SUBTYPES = ("mail.mt_note", "account_payment_followup.mt_followup")
 
 
 class ResPartner(models.Model):
@@ -235,13 +237,39 @@ class ResPartner(models.Model):
         return [("id", "in", ids)]
 
     # ------------------------------------------------------------
+    # CRUD METHODS
+    # ------------------------------------------------------------
+
+    def write(self, vals):
+        old_trust = {partner.id: partner.trust for partner in self} if "trust" in vals else {}
+        res = super().write(vals)
+        if old_trust:
+            self._log_followup_trust_change(old_trust)
+        return res
+
+    def _log_followup_trust_change(self, old_trust):
+        """Who changed the trust of a customer, from what to what, on the customer."""
+        labels = dict(self._fields["trust"]._description_selection(self.env))
+        for partner in self:
+            if partner.trust != old_trust[partner.id]:
+                # Posted by the server for a change the user was allowed to make.
+                partner.commercial_partner_id.sudo().message_post(
+                    body=_(
+                        "Trust: %(old)s → %(new)s",
+                        old=labels.get(old_trust[partner.id], _("none")),
+                        new=labels.get(partner.trust, _("none")),
+                    ),
+                    subtype_xmlid="mail.mt_note",
+                )
+
+    # ------------------------------------------------------------
     # ACTION METHODS
     # ------------------------------------------------------------
 
     def action_followup_back_to_automatic(self):
         self._followup_write({"followup_reminder_type": "automatic", "followup_planned_date": False})
         for partner in self:
-            partner.message_post(body=_("Follow-up reminders are back to automatic: the plan decides when."))
+            partner._message_post_followup(body=_("Follow-up reminders are back to automatic: the plan decides when."))
         return True
 
     def action_followup_open_history(self):
@@ -353,18 +381,21 @@ class ResPartner(models.Model):
     # BUSINESS METHODS
     # ------------------------------------------------------------
 
-    def _get_mail_message_access(self, res_ids, operation, model_name=None):
-        """Accountants chase customers without being allowed to edit contacts:
-        billing users may post (notes, reminders) on the customers they can read."""
-        access = super()._get_mail_message_access(res_ids, operation, model_name=model_name)
-        if (
-            operation == "create"
-            and access == "write"
-            and (model_name or self._name) == "res.partner"
-            and self.env.user.has_group("account.group_account_invoice")
-        ):
-            return "read"
-        return access
+    def _message_post_followup(self, **kwargs):
+        """Post a follow-up note or reminder on this customer.
+
+        Odoo asks write access on a contact to post on it; billing users chase
+        customers they may read but not edit. This private method (not callable
+        over RPC) posts for them after :meth:`_check_followup_access`, and only
+        notes and payment reminders (follow-up subtypes)."""
+        self.ensure_one()
+        self._check_followup_access()
+        subtype_id = kwargs.pop("subtype_id", False) or self.env.ref(kwargs.pop("subtype_xmlid", "mail.mt_note")).id
+        kwargs.pop("subtype_xmlid", None)
+        allowed = [self.env.ref(xmlid).id for xmlid in FOLLOWUP_SUBTYPES]
+        if subtype_id not in allowed:
+            raise AccessError(_("Only follow-up notes and reminders can be posted this way."))
+        return self.sudo().message_post(subtype_id=subtype_id, **kwargs).sudo(False)
 
     def _followup_write(self, vals):
         """Write follow-up fields for a billing user who may read these customers
@@ -608,7 +639,7 @@ class ResPartner(models.Model):
         self._check_followup_access()
         for partner in self.commercial_partner_id.filtered("followup_paused_until"):
             partner.sudo().followup_paused_until = False
-            partner.message_post(body=_("Automated reminders resumed."), subtype_xmlid="mail.mt_note")
+            partner._message_post_followup(body=_("Automated reminders resumed."))
         return True
 
     def action_followup_apply_suggested_trust(self):
@@ -617,9 +648,8 @@ class ResPartner(models.Model):
             suggested = partner.followup_suggested_trust
             if suggested:
                 partner._followup_write({"trust": suggested})
-                partner.message_post(
-                    body=_("Trust set to “%(trust)s”, as its promises to pay suggest.", trust=suggested),
-                    subtype_xmlid="mail.mt_note",
+                partner._message_post_followup(
+                    body=_("Trust set to “%(trust)s”, as its promises to pay suggest.", trust=suggested)
                 )
         return True
 

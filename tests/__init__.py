@@ -5,6 +5,7 @@ from . import test_followup_wizards
 from . import test_followup_safety
 from . import test_statements
 from . import test_statements_tour
+from . import test_statements_screen
 from . import test_demo
 from . import test_i18n
 from . import test_concurrency

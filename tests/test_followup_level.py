@@ -1,6 +1,9 @@
+from psycopg2 import IntegrityError
+
 from odoo import Command
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import tagged
+from odoo.tools import mute_logger
 
 from .common import FollowupCommon
 
@@ -16,11 +19,17 @@ class TestFollowupLevel(FollowupCommon):
         self.assertTrue(first.mail_template_id)
         self.assertTrue(levels[2].manual_action and not levels[2].auto_execute)
 
+    @mute_logger("odoo.sql_db")
     def test_same_delay_is_refused(self):
-        with self.assertRaisesRegex(ValidationError, "already has a follow-up level at 15 days"):
+        # A database constraint: also two users saving at the same moment.
+        with self.assertRaisesRegex(IntegrityError, "delay_company_uniq"):
             self.env["account.followup.level"].create(
                 {"name": "Again", "delay": 15, "company_id": self.company.id, "send_letter": True}
             )
+        message = dict((name, msg) for name, _definition, msg in self.env["account.followup.level"]._sql_constraints)[
+            "delay_company_uniq"
+        ]
+        self.assertIn("same number of days", message)
 
     def test_email_level_needs_a_template(self):
         with self.assertRaisesRegex(ValidationError, "choose its e-mail template"):
@@ -50,7 +59,28 @@ class TestFollowupLevel(FollowupCommon):
         self.assertEqual(set(visible.company_id.ids), {self.company.id})
 
     def test_enabling_shows_the_menus(self):
-        group = self.env.ref("account_payment_followup.group_payment_followup_enabled")
-        self.assertIn(group, self.accountant.groups_id)
+        """The follow-up menus show while one of the user's companies uses
+        follow-ups; no accounting group is changed for it."""
+        statements_menu = self.env.ref("account_payment_followup.customer_statements_menu")
+        groups_before = self.accountant.groups_id
+
+        def menu_ids():
+            return {
+                int(menu_id)
+                for menu_id in self.env["ir.ui.menu"].with_user(self.accountant).load_menus(False)
+                if menu_id != "root"
+            }
+
+        self.assertIn(statements_menu.id, menu_ids())
+        self.assertIn(self.env.ref("account_payment_followup.account_followup_preview_customers_menu").id, menu_ids())
         self.env["res.company"].search([]).write({"payment_followup_enabled": False})
-        self.assertNotIn(group, self.accountant.groups_id)
+        self.assertNotIn(statements_menu.id, menu_ids())
+        self.assertNotIn(self.env.ref("account_payment_followup.account_followup_level_customers_menu").id, menu_ids())
+        self.company.payment_followup_enabled = True
+        self.assertIn(statements_menu.id, menu_ids())
+        self.assertEqual(self.accountant.groups_id, groups_before)
+        self.assertFalse(
+            self.env.ref("account.group_account_invoice").implied_ids.filtered(
+                lambda group: group.get_external_id()[group.id].startswith("account_payment_followup.")
+            )
+        )

@@ -77,7 +77,7 @@ class ResPartnerFollowupNote(models.TransientModel):
                 date=format_date(self.env, date),
                 invoices=", ".join(moves.mapped("name")) or _("no invoice"),
             )
-        partner.message_post(body=body, subtype_xmlid="mail.mt_note")
+        partner._message_post_followup(body=body, subtype_xmlid="mail.mt_note")
         return {"type": "ir.actions.act_window_close"}
 
     def _get_overdue_moves(self, partner):

@@ -23,5 +23,5 @@ class ResPartnerFollowupPlan(models.TransientModel):
         body = _("Next reminder planned for %s (manual follow-up).", format_date(self.env, self.date))
         if self.note:
             body += "\n" + self.note
-        partner.message_post(body=body, subtype_xmlid="mail.mt_note")
+        partner._message_post_followup(body=body, subtype_xmlid="mail.mt_note")
         return {"type": "ir.actions.act_window_close"}

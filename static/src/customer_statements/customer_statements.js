@@ -1,41 +1,61 @@
 /** @odoo-module **/
 
-import { Component, onWillStart, useState, useExternalListener } from "@odoo/owl";
+import { Component, onMounted, onWillStart, useState } from "@odoo/owl";
+import { DateTimeInput } from "@web/core/datetime/datetime_input";
+import { Dropdown } from "@web/core/dropdown/dropdown";
+import { DropdownItem } from "@web/core/dropdown/dropdown_item";
+import { useHotkey } from "@web/core/hotkeys/hotkey_hook";
+import { deserializeDate, serializeDate } from "@web/core/l10n/dates";
 import { _t } from "@web/core/l10n/translation";
+import { Pager } from "@web/core/pager/pager";
 import { registry } from "@web/core/registry";
 import { useService } from "@web/core/utils/hooks";
-import { Pager } from "@web/core/pager/pager";
+import { Layout } from "@web/search/layout";
+import { useSetupAction } from "@web/webclient/actions/action_hook";
+import { standardActionServiceProps } from "@web/webclient/actions/action_service";
 
 const MODEL = "account.followup.statement";
+const TAG = "account_payment_followup.customer_statements";
+const FILTERS = ["action", "overdue", "all"];
 
 /**
- * Customer statements: the customers in need of a follow-up and, for one
- * customer, its statement and the follow-up actions. The list state (filter,
- * search, page, selection) is kept while a customer is open.
+ * Customer statements, one client action with two faces:
+ * - without a customer: the customers in need of a follow-up (filters,
+ *   search, sortable columns, pager, selection);
+ * - with a customer (``partner_id`` in the action's params and in the URL):
+ *   its statement and the follow-up actions.
+ * Opening a customer pushes a new breadcrumb, as Odoo's own views do: the
+ * list comes back with its filter, search, page and selection (local state),
+ * the URL keeps the customer (reload, browser Back) and Escape goes back.
  */
 export class CustomerStatements extends Component {
     static template = "account_payment_followup.CustomerStatements";
-    static components = { Pager };
-    static props = ["*"];
+    static components = { DateTimeInput, Dropdown, DropdownItem, Layout, Pager };
+    static props = { ...standardActionServiceProps };
 
     setup() {
         this.orm = useService("orm");
         this.action = useService("action");
         this.notification = useService("notification");
-        this.env.config.setDisplayName(_t("Customer Statements"));
-        const params = this.props.action.params || {};
+        this.router = useService("router");
+        this.ui = useService("ui");
+        // Params of the action, else of the URL (reload: the hash is the state).
+        const action = this.props.action;
+        const params = { ...(action.context?.params || {}), ...(action.params || {}) };
+        const past = this.props.state || {};
         this.state = useState({
-            filter: "action",
-            search: "",
-            offset: 0,
-            limit: 40,
+            filter: past.filter || (FILTERS.includes(params.filter) ? params.filter : "action"),
+            search: past.search || "",
+            offset: past.offset || 0,
+            limit: past.limit || 40,
+            order: past.order || "",
             total: 0,
             customers: [],
             canEdit: false,
             followupEnabled: true,
-            cursor: 0,
-            selected: {},
-            partnerId: params.partner_id || false,
+            cursor: past.cursor || 0,
+            selected: past.selected || {},
+            partnerId: parseInt(params.partner_id) || false,
             statement: null,
         });
         this.trustLabels = {
@@ -48,13 +68,48 @@ export class CustomerStatements extends Component {
             with_overdue_invoices: _t("With overdue invoices"),
             no_action_needed: _t("No action needed"),
         };
-        useExternalListener(window, "keydown", this.onKeydown);
-        onWillStart(async () => {
-            await this.loadCustomers();
-            if (this.state.partnerId) {
-                await this.loadStatement();
-            }
+        this.columns = [
+            { name: "name", label: _t("Customer") },
+            { name: "status", label: _t("Status"), phone: false },
+            { name: "total_due", label: _t("Total due"), numeric: true },
+            { name: "total_overdue", label: _t("Overdue"), numeric: true },
+            { name: "level", label: _t("Level") },
+            { name: "next_date", label: _t("Next follow-up") },
+            { name: "responsible", label: _t("Responsible") },
+            { name: "trust", label: _t("Trust") },
+        ];
+
+        useSetupAction({
+            getLocalState: () => {
+                const { filter, search, offset, limit, order, cursor, selected } = this.state;
+                return { filter, search, offset, limit, order, cursor, selected };
+            },
         });
+        useHotkey("escape", () => this.close(), { isAvailable: () => Boolean(this.state.partnerId) });
+        const onList = () => !this.state.partnerId && this.state.customers.length > 0;
+        useHotkey("arrowdown", () => this.moveCursor(1), { isAvailable: onList, allowRepeat: true });
+        useHotkey("arrowup", () => this.moveCursor(-1), { isAvailable: onList, allowRepeat: true });
+        useHotkey("enter", () => this.openCustomer(this.state.customers[this.state.cursor].id), {
+            isAvailable: onList,
+        });
+
+        onWillStart(async () => {
+            await (this.state.partnerId ? this.loadStatement() : this.loadCustomers());
+        });
+        onMounted(() => this.pushUrl());
+    }
+
+    get isSmall() {
+        return this.ui.isSmall;
+    }
+
+    /** The screen's state in the URL, beside the action: reload and Back keep it. */
+    pushUrl() {
+        if (this.state.partnerId) {
+            this.router.pushState({ partner_id: this.state.partnerId, filter: undefined });
+        } else {
+            this.router.pushState({ partner_id: undefined, filter: this.state.filter });
+        }
     }
 
     // ------------------------------------------------------------------
@@ -67,6 +122,7 @@ export class CustomerStatements extends Component {
             search: this.state.search,
             offset: this.state.offset,
             limit: this.state.limit,
+            order: this.state.order || null,
         });
         Object.assign(this.state, {
             customers: result.customers,
@@ -75,17 +131,22 @@ export class CustomerStatements extends Component {
             followupEnabled: result.followup_enabled,
         });
         this.state.cursor = Math.min(this.state.cursor, Math.max(result.customers.length - 1, 0));
+        this.env.config.setDisplayName(_t("Customer Statements"));
     }
 
     async loadStatement() {
-        this.state.statement = await this.orm.call(MODEL, "get_statement", [this.state.partnerId]);
+        const statement = await this.orm.call(MODEL, "get_statement", [this.state.partnerId]);
+        statement.lines = statement.lines.map((line) => ({
+            ...line,
+            expectedDate: line.expected_date ? deserializeDate(line.expected_date) : false,
+        }));
+        this.state.statement = statement;
+        this.state.followupEnabled = statement.followup_enabled;
+        this.env.config.setDisplayName(statement.name);
     }
 
     async refresh() {
-        await this.loadCustomers();
-        if (this.state.partnerId) {
-            await this.loadStatement();
-        }
+        await (this.state.partnerId ? this.loadStatement() : this.loadCustomers());
     }
 
     // ------------------------------------------------------------------
@@ -95,6 +156,7 @@ export class CustomerStatements extends Component {
     async setFilter(filter) {
         Object.assign(this.state, { filter, offset: 0, cursor: 0, selected: {} });
         await this.loadCustomers();
+        this.pushUrl();
     }
 
     async onSearch(ev) {
@@ -102,13 +164,45 @@ export class CustomerStatements extends Component {
         await this.loadCustomers();
     }
 
+    async setOrder(column) {
+        const [current, direction] = this.state.order.split(" ");
+        const order = current === column && direction !== "desc" ? `${column} desc` : column;
+        Object.assign(this.state, { order, offset: 0, cursor: 0 });
+        await this.loadCustomers();
+    }
+
+    sortIcon(column) {
+        const [current, direction] = this.state.order.split(" ");
+        if (current !== column) {
+            return "";
+        }
+        return direction === "desc" ? "fa fa-angle-down" : "fa fa-angle-up";
+    }
+
     async onPagerUpdate({ offset, limit }) {
         Object.assign(this.state, { offset, limit, cursor: 0 });
         await this.loadCustomers();
     }
 
+    moveCursor(step) {
+        const last = this.state.customers.length - 1;
+        this.state.cursor = Math.max(0, Math.min(this.state.cursor + step, last));
+    }
+
     toggleSelected(customerId) {
         this.state.selected[customerId] = !this.state.selected[customerId];
+    }
+
+    get allSelected() {
+        const customers = this.state.customers;
+        return customers.length > 0 && customers.every((customer) => this.state.selected[customer.id]);
+    }
+
+    toggleAll() {
+        const value = !this.allSelected;
+        for (const customer of this.state.customers) {
+            this.state.selected[customer.id] = value;
+        }
     }
 
     get selectedIds() {
@@ -117,35 +211,25 @@ export class CustomerStatements extends Component {
             .map((id) => parseInt(id));
     }
 
-    async openCustomer(customerId) {
-        this.state.partnerId = customerId;
-        await this.loadStatement();
+    /** One customer's statement, as a new breadcrumb (and URL) of its own. */
+    openCustomer(customerId) {
+        const customer = this.state.customers.find((c) => c.id === customerId);
+        return this.action.doAction({
+            type: "ir.actions.client",
+            tag: TAG,
+            name: customer ? customer.name : _t("Customer Statement"),
+            params: { partner_id: customerId },
+        });
     }
 
-    backToList() {
-        this.state.partnerId = false;
-        this.state.statement = null;
-        return this.loadCustomers();
-    }
-
-    onKeydown(ev) {
-        if (this.state.partnerId || ["INPUT", "TEXTAREA", "SELECT"].includes(ev.target.tagName)) {
-            return;
+    /** Back from a statement: to the previous breadcrumb, else to the list. */
+    close() {
+        if (this.env.config.breadcrumbs.length > 1) {
+            return this.action.restore();
         }
-        const count = this.state.customers.length;
-        if (!count) {
-            return;
-        }
-        if (ev.key === "ArrowDown") {
-            this.state.cursor = Math.min(this.state.cursor + 1, count - 1);
-            ev.preventDefault();
-        } else if (ev.key === "ArrowUp") {
-            this.state.cursor = Math.max(this.state.cursor - 1, 0);
-            ev.preventDefault();
-        } else if (ev.key === "Enter") {
-            this.openCustomer(this.state.customers[this.state.cursor].id);
-            ev.preventDefault();
-        }
+        return this.action.doAction("account_payment_followup.action_customer_statements", {
+            clearBreadcrumbs: true,
+        });
     }
 
     // ------------------------------------------------------------------
@@ -162,8 +246,17 @@ export class CustomerStatements extends Component {
         await this.refresh();
     }
 
-    async setExpectedDate(line, ev) {
-        await this.orm.call(MODEL, "set_expected_date", [line.move_id, ev.target.value || false]);
+    /**
+     * Odoo's date input calls this once a date is complete and valid (Enter,
+     * leaving the field or the picker), never at each keystroke; what cannot be
+     * read as a date is put back as it was.
+     */
+    async setExpectedDate(line, value) {
+        const date = value ? serializeDate(value) : false;
+        if (date === line.expected_date || (!date && !line.expected_date)) {
+            return;
+        }
+        await this.orm.call(MODEL, "set_expected_date", [line.move_id, date]);
         await this.refresh();
     }
 
@@ -213,4 +306,4 @@ export class CustomerStatements extends Component {
     }
 }
 
-registry.category("actions").add("account_payment_followup.customer_statements", CustomerStatements);
+registry.category("actions").add(TAG, CustomerStatements);

@@ -1,1 +1,0 @@
-from . import account_followup_demo
