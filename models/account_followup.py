@@ -64,17 +64,23 @@ class AccountFollowup(models.AbstractModel):
         return domain
 
     @api.model
-    def _open_items_sql(self, company, partner_ids=None):
+    def _open_items_sql(self, company=None, partner_ids=None):
         """The same items as :meth:`_get_open_items_domain`, as SQL for the
         set-based computations (one query for all customers, never one per
-        customer): the one source of the engine, the statement and the aged
-        receivable."""
+        customer): the one source of the engine, the statement, the portal
+        page and the aged receivable (which gives no company: its SQL view
+        covers them all).
+
+        :param partner_ids: commercial partners, or None for all
+        """
+        company_clause = SQL("AND aml.company_id = %s", company.id) if company else SQL("")
         partner_clause = SQL("")
         if partner_ids is not None:
             partner_clause = SQL("AND p.commercial_partner_id = ANY(%s)", list(partner_ids))
         return SQL(
             """
             SELECT aml.id,
+                   aml.company_id,
                    p.commercial_partner_id AS partner_id,
                    %(due_date)s AS due_date,
                    aml.amount_residual AS residual,
@@ -97,14 +103,14 @@ class AccountFollowup(models.AbstractModel):
               JOIN account_account account ON account.id = aml.account_id
               JOIN res_partner p ON p.id = aml.partner_id
          LEFT JOIN account_followup_level received ON received.id = aml.followup_level_id
-             WHERE aml.company_id = %(company)s
-               AND aml.parent_state = 'posted'
+             WHERE aml.parent_state = 'posted'
                AND account.account_type = 'asset_receivable'
                AND NOT aml.reconciled
                AND aml.amount_residual != 0
+               %(company_clause)s
                %(partner_clause)s
             """,
-            company=company.id,
+            company_clause=company_clause,
             partner_clause=partner_clause,
             due_date=SQL(DUE_DATE_SQL),
             chasable=SQL(CHASABLE_SQL),

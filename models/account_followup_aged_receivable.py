@@ -1,8 +1,6 @@
 from odoo import fields, models, tools
 from odoo.tools import SQL
 
-from .account_followup import DUE_DATE_SQL
-
 
 class AccountFollowupAgedReceivable(models.Model):
     """Open receivables per customer in aging columns, read-only (a SQL view).
@@ -24,8 +22,10 @@ class AccountFollowupAgedReceivable(models.Model):
             "reconciled",
             "company_id",
             "partner_id",
+            "blocked",
+            "followup_level_id",
         ],
-        "account.move": ["invoice_date", "date", "invoice_payment_term_id"],
+        "account.move": ["invoice_date", "date", "followup_excluded", "followup_in_dispute", "expected_payment_date"],
         "res.partner": ["commercial_partner_id", "user_id"],
     }
 
@@ -54,32 +54,18 @@ class AccountFollowupAgedReceivable(models.Model):
             SQL(
                 """
             CREATE VIEW %s AS (
-                WITH items AS (
-                    SELECT aml.id,
-                           p.commercial_partner_id AS partner_id,
-                           aml.company_id,
-                           aml.amount_residual AS residual,
-                           CURRENT_DATE - %s AS age
-                      FROM account_move_line aml
-                      JOIN account_move move ON move.id = aml.move_id
-                      JOIN account_account account ON account.id = aml.account_id
-                      JOIN res_partner p ON p.id = aml.partner_id
-                     WHERE aml.parent_state = 'posted'
-                       AND account.account_type = 'asset_receivable'
-                       AND NOT aml.reconciled
-                       AND aml.amount_residual != 0
-                ),
+                WITH items AS (%s),
                 aged AS (
                     SELECT MIN(items.id) AS id,
                            items.partner_id,
                            items.company_id,
                            company.currency_id,
-                           SUM(residual) FILTER (WHERE age <= 0) AS not_due,
-                           SUM(residual) FILTER (WHERE age BETWEEN 1 AND 30) AS days_1_30,
-                           SUM(residual) FILTER (WHERE age BETWEEN 31 AND 60) AS days_31_60,
-                           SUM(residual) FILTER (WHERE age BETWEEN 61 AND 90) AS days_61_90,
-                           SUM(residual) FILTER (WHERE age BETWEEN 91 AND 120) AS days_91_120,
-                           SUM(residual) FILTER (WHERE age > 120) AS older,
+                           SUM(residual) FILTER (WHERE CURRENT_DATE - due_date <= 0) AS not_due,
+                           SUM(residual) FILTER (WHERE CURRENT_DATE - due_date BETWEEN 1 AND 30) AS days_1_30,
+                           SUM(residual) FILTER (WHERE CURRENT_DATE - due_date BETWEEN 31 AND 60) AS days_31_60,
+                           SUM(residual) FILTER (WHERE CURRENT_DATE - due_date BETWEEN 61 AND 90) AS days_61_90,
+                           SUM(residual) FILTER (WHERE CURRENT_DATE - due_date BETWEEN 91 AND 120) AS days_91_120,
+                           SUM(residual) FILTER (WHERE CURRENT_DATE - due_date > 120) AS older,
                            SUM(residual) AS total
                       FROM items
                       JOIN res_company company ON company.id = items.company_id
@@ -116,7 +102,8 @@ class AccountFollowupAgedReceivable(models.Model):
             )
             """,
                 SQL.identifier(self._table),
-                SQL(DUE_DATE_SQL),
+                # The engine's own open items: the same due date, the same items.
+                self.env["account.followup"]._open_items_sql(),
             )
         )
 

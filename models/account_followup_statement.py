@@ -133,7 +133,11 @@ class AccountFollowupStatement(models.AbstractModel):
         return {
             "id": partner.id,
             "name": partner.display_name,
-            "address": partner._display_address(without_company=True),
+            # Odoo's address format leaves an empty line for each empty field.
+            "address": "\n".join(
+                line for line in partner._display_address(without_company=True).splitlines() if line.strip()
+            ),
+            "history": self._prepare_history(partner),
             "email": partner.email or "",
             "phones": self._prepare_phones(partner),
             "trust": partner.trust or "normal",
@@ -197,6 +201,24 @@ class AccountFollowupStatement(models.AbstractModel):
             "is_credit": line["is_credit"],
             "in_dispute": bool(line.get("in_dispute")),
         }
+
+    @api.model
+    def _prepare_history(self, partner, limit=5):
+        """The customer's last follow-up steps in this company."""
+        steps = self.env["account.followup.step"].search(
+            [("partner_id", "=", partner.id), ("company_id", "=", self.env.company.id)], limit=limit
+        )
+        return [
+            {
+                "id": step.id,
+                "date": format_date(self.env, step.date),
+                "level": step.level_id.name,
+                "outcome": step.channel_summary,
+                "user": step.user_id.name,
+                "in_progress": step.state == "in_progress",
+            }
+            for step in steps
+        ]
 
     @api.model
     def _prepare_conversation(self, partner):

@@ -40,6 +40,7 @@ class TestFollowupHistory(FollowupCommon):
         self.assertEqual(email.message_id, mail.mail_message_id)
         self.assertIn("Your statement of account", mail.body_html)
         self.assertNotIn("Your Contact", mail.body_html, "not the customer's own name as the document")
+        self.assertEqual(mail.body_html.count("past due"), 1, "the level's note, not the same sentence twice")
         letter = step.channel_ids.filtered(lambda row: row.channel == "letter")
         self.assertEqual(letter.res_model, "snailmail.letter")
         self.assertEqual(letter.res_id, self._letters(self.customer).id)
@@ -158,3 +159,15 @@ class TestFollowupHistory(FollowupCommon):
             step.unlink()
         with self.assertRaises(UserError):
             step.sudo().unlink()
+
+    def test_statement_shows_the_past_follow_ups(self):
+        self._invoice(self.customer, 100, "2026-01-01")
+        with freeze_time("2026-01-02"):
+            self._run_cron()
+            statement = self.env["account.followup.statement"].with_user(self.accountant).get_statement(self.customer.id)
+        self.assertEqual(len(statement["history"]), 1)
+        past = statement["history"][0]
+        self.assertEqual(past["level"], "First reminder")
+        self.assertIn("E-mail: Queued", past["outcome"])
+        self.assertFalse(past["in_progress"])
+        self.assertNotIn("\n\n", statement["address"], "no blank line for empty address fields")

@@ -4,7 +4,7 @@ from freezegun import freeze_time
 
 from odoo import Command
 from odoo.exceptions import AccessError, UserError
-from odoo.tests import tagged
+from odoo.tests import Form, tagged
 
 from .common import FollowupCommon
 
@@ -137,26 +137,22 @@ class TestStatementsScreen(FollowupCommon):
         self.assertIn("Promised", " ".join(self._notes(self.bob).mapped("body")))
 
     @freeze_time("2026-02-10")
-    def test_reminder_written_in_the_composer_by_a_billing_user(self):
-        action = self.bob.with_user(self.accountant).action_followup_send_email()
-        composer = (
-            self.env["mail.compose.message"]
-            .with_user(self.accountant)
-            .with_context(**action["context"])
-            .create({"body": "<p>Please pay, Bob</p>"})
-        )
-        self.assertEqual(composer.subtype_id, self.env.ref("account_payment_followup.mt_followup"))
-        composer.action_send_mail()
+    def test_reminder_written_in_send_and_print_by_a_billing_user(self):
+        action = self.bob.with_user(self.accountant).action_followup_send()
+        dialog = Form(self.env[action["res_model"]].with_user(self.accountant).with_context(**action["context"]))
+        dialog.send_letter = False
+        dialog.send_sms = False
+        dialog.send_email = True
+        dialog.mail_body = "<p>Please pay, Bob</p>"
+        dialog.save().action_send()
         message = self.env["mail.message"].search(
             [("model", "=", "res.partner"), ("res_id", "=", self.bob.id), ("body", "ilike", "Please pay, Bob")]
         )
         self.assertEqual(len(message), 1)
-        # (its author is the template's sender, the company, as Odoo's composer does)
         self.assertEqual(message.create_uid, self.accountant)
+        self.assertEqual(message.author_id, self.accountant.partner_id)
         self.assertEqual(message.partner_ids, self.bob)
         self.assertEqual(message.subtype_id, self.env.ref("account_payment_followup.mt_followup"))
-        self.bob.invalidate_recordset()
-        self.assertEqual(self.bob.with_company(self.company).followup_status, "with_overdue_invoices")
 
     def test_aged_receivable_groups_by_responsible_salesperson_and_trust(self):
         today = date.today()
