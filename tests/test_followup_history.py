@@ -164,7 +164,9 @@ class TestFollowupHistory(FollowupCommon):
         self._invoice(self.customer, 100, "2026-01-01")
         with freeze_time("2026-01-02"):
             self._run_cron()
-            statement = self.env["account.followup.statement"].with_user(self.accountant).get_statement(self.customer.id)
+            statement = (
+                self.env["account.followup.statement"].with_user(self.accountant).get_statement(self.customer.id)
+            )
         self.assertEqual(len(statement["history"]), 1)
         past = statement["history"][0]
         self.assertEqual(past["level"], "First reminder")
