@@ -30,7 +30,6 @@ class AccountFollowupStep(models.Model):
     company_id = fields.Many2one("res.company", required=True, index=True, readonly=True)
     level_id = fields.Many2one(
         "account.followup.level",
-        string="Level",
         required=True,
         index=True,
         ondelete="restrict",
@@ -46,7 +45,6 @@ class AccountFollowupStep(models.Model):
     )
     responsible_id = fields.Many2one(
         "res.users",
-        string="Responsible",
         readonly=True,
         index="btree_not_null",
         help="The customer's follow-up responsible when the step was executed.",

@@ -42,8 +42,8 @@ class AccountFollowupStepChannel(models.Model):
     reason = fields.Char(readonly=True, help="Why the action was skipped or failed.")
     user_id = fields.Many2one("res.users", string="Done By", readonly=True)
     done_date = fields.Date(readonly=True)
-    message_id = fields.Many2one("mail.message", string="Message", readonly=True, ondelete="set null")
-    activity_id = fields.Many2one("mail.activity", string="Activity", readonly=True, ondelete="set null")
+    message_id = fields.Many2one("mail.message", readonly=True, ondelete="set null")
+    activity_id = fields.Many2one("mail.activity", readonly=True, ondelete="set null")
     res_model = fields.Char(string="Document Model", readonly=True)
     res_id = fields.Many2oneReference(string="Document", model_field="res_model", readonly=True)
     # Stored copies of the step's keys, for the pivot and graph views.
