@@ -11,3 +11,4 @@ from . import test_concurrency
 from . import test_properties
 from . import test_security
 from . import test_scale
+from . import test_analysis
