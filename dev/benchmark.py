@@ -58,6 +58,7 @@ TARGETS = {
     "manual_per_s": 50,
     "letters_pdf_s": 60,
     "peak_memory_mib": 1024,
+    "analysis_ms": 1000,
 }
 
 
@@ -80,6 +81,12 @@ def parse_args(argv):
     parser.add_argument("--no-full-run", action="store_true", help="skip the full scheduled run (peak memory)")
     parser.add_argument("--work", default=os.path.join(REPO, ".dev", "bench"), help="scratch folder")
     parser.add_argument("--json", help="also write the figures to this file")
+    parser.add_argument(
+        "--only",
+        nargs="+",
+        choices=["status_search", "statements_screen", "query_counts", "throughput", "letters", "analysis"],
+        help="measure only these (no full scheduled run)",
+    )
     parser.add_argument("--child", choices=["full-run"], help=argparse.SUPPRESS)
     return parser.parse_args(argv)
 
@@ -559,7 +566,60 @@ def bulk_insert(env, protos, rows):
         None,
     )
     cr.execute(f"UPDATE account_move SET create_date = {now}, write_date = {now} WHERE id >= %s", [move_id])
+    bulk_steps(env)
     cr.execute("DROP TABLE bench_invoice")
+
+
+def bulk_steps(env):
+    """The follow-up history (account.followup.step and its actions): each
+    invoice received every level of the plan due before it was paid (an open
+    one: up to the level its item received), one step per invoice and level,
+    dated on the level's day; about 1.6 steps per invoice."""
+    cr = env.cr
+    cr.execute(
+        """
+        CREATE TEMPORARY TABLE bench_step AS
+        SELECT row_number() OVER (ORDER BY b.move_id, level.delay) - 1 AS n,
+               b.partner_id, b.rec_line_id, b.amount, b.paid_on, level.id AS level_id, level.auto_execute,
+               level.send_email, level.send_letter, level.send_sms, level.manual_action,
+               b.due_date + level.delay AS date
+          FROM bench_invoice b
+          JOIN account_followup_level level ON level.company_id = %(company)s
+     LEFT JOIN account_followup_level received ON received.id = b.level_id
+         WHERE b.due_date + level.delay <= CURRENT_DATE
+           AND CASE WHEN b.paid_on IS NULL THEN level.delay <= received.delay
+                    ELSE b.due_date + level.delay < b.paid_on END
+        """,
+        {"company": env.company.id},
+    )
+    cr.execute("SELECT count(*) FROM bench_step")
+    count = cr.fetchone()[0]
+    first = reserve_ids(cr, "account_followup_step", count)
+    values = {"first": first, "company": env.company.id, "user": env.ref("base.user_root").id}
+    cr.execute(
+        """
+        INSERT INTO account_followup_step (id, partner_id, company_id, level_id, date, user_id, automatic, state,
+                                           amount_due, amount_overdue, create_uid, create_date, write_uid, write_date)
+        SELECT %(first)s + n, partner_id, %(company)s, level_id, date, %(user)s, auto_execute,
+               CASE WHEN manual_action AND paid_on IS NULL THEN 'in_progress' ELSE 'done' END, amount, amount,
+               %(user)s, date, %(user)s, date
+          FROM bench_step;
+        INSERT INTO account_followup_step_move_line_rel (step_id, move_line_id)
+        SELECT %(first)s + n, rec_line_id FROM bench_step;
+        INSERT INTO account_followup_step_channel (step_id, sequence, channel, state, partner_id, company_id,
+                                                   level_id, date, create_uid, create_date, write_uid, write_date)
+        SELECT %(first)s + n, sequence, channel,
+               CASE WHEN channel = 'manual' AND paid_on IS NULL THEN 'to_do' ELSE 'sent' END,
+               partner_id, %(company)s, level_id, date, %(user)s, date, %(user)s, date
+          FROM bench_step
+         CROSS JOIN LATERAL (VALUES (1, 'email', send_email), (2, 'letter', send_letter), (3, 'sms', send_sms),
+                                    (4, 'manual', manual_action)) AS action(sequence, channel, used)
+         WHERE used;
+        DROP TABLE bench_step;
+        """,
+        values,
+    )
+    log(f"{count} follow-up steps")
 
 
 STAGING_COLUMNS = {
@@ -643,6 +703,8 @@ def shift_dates(env):
         "account_move": ["date", "invoice_date", "invoice_date_due"],
         "account_move_line": ["date", "invoice_date", "date_maturity", "followup_date"],
         "account_partial_reconcile": ["max_date"],
+        "account_followup_step": ["date"],
+        "account_followup_step_channel": ["date", "done_date"],
     }
     for table, columns in updates.items():
         env.cr.execute(f"UPDATE {table} SET " + ", ".join(f"{c} = {c} + %(d)s" for c in columns), {"d": delta})
@@ -904,6 +966,72 @@ class Bench:
             server.terminate()
             server.wait(30)
 
+    # -- follow-up analysis ----------------------------------------------------
+
+    def analysis(self):
+        """Every figure of the follow-up analysis as its pivot and graph views
+        ask for it (``read_group``, default filter: the last 12 months), and the
+        payment behaviour on a customer's statement."""
+        year_ago = (date.today() - timedelta(days=365)).isoformat()
+        cases = {
+            "effectiveness, per level and action": (
+                "account.followup.effectiveness.report",
+                [("date", ">=", year_ago)],
+                ["amount", "share_7", "share_14", "share_30", "days_to_payment"],
+                ["level_id", "channel"],
+            ),
+            "effectiveness, whole history per month": (
+                "account.followup.effectiveness.report",
+                [],
+                ["amount", "share_30", "days_to_payment"],
+                ["date:month"],
+            ),
+            "DSO per month": (
+                "account.followup.dso.report",
+                [("date", ">=", year_ago)],
+                ["receivable", "credit_sales", "dso"],
+                ["date:month"],
+            ),
+            "overdue by age per month": (
+                "account.followup.overdue.report",
+                [("date", ">=", year_ago)],
+                ["amount"],
+                ["date:month", "age"],
+            ),
+            "average days late per customer": (
+                "account.followup.payment.report",
+                [("payment_date", ">=", year_ago)],
+                ["days_late"],
+                ["partner_id"],
+            ),
+        }
+        figures = {}
+        for label, (model, domain, fields_, groupby) in cases.items():
+            if model not in self.registry:
+                continue
+            with self.cursor() as env:
+                groups = len(env[model].read_group(domain, fields_, groupby, lazy=False))
+            median = self.timed(
+                f"analysis {label}",
+                lambda env, m=model, d=domain, f=fields_, g=groupby: env[m].read_group(d, f, g, lazy=False),
+            )
+            figures[label] = {"median_ms": median, "groups": groups}
+        with self.cursor() as env:
+            env.cr.execute("SELECT partner_id FROM account_followup_step GROUP BY partner_id LIMIT 1")
+            partner_id = env.cr.fetchone()[0]
+        statement = "account.followup.statement"
+        figures["payment behaviour on a statement"] = {
+            "median_ms": self.timed(
+                "analysis payment behaviour",
+                lambda env: env[statement]._get_payment_behaviour(env["res.partner"].browse(partner_id)),
+            ),
+            "groups": 10,
+        }
+        with self.cursor() as env:
+            env.cr.execute("SELECT count(*) FROM account_followup_step")
+            self.results["analysis_steps"] = env.cr.fetchone()[0]
+        self.results["analysis"] = figures
+
 
 def peak_memory_mib():
     """Peak resident memory of this process since it started (VmHWM: unlike
@@ -1018,6 +1146,18 @@ def report_lines(bench):
     return lines
 
 
+def analysis_lines(bench):
+    figures = bench.results.get("analysis")
+    if not figures:
+        return []
+    lines = [f"follow-up analysis ({bench.results['analysis_steps']} follow-up steps), read_group of each report"]
+    for label, figure in figures.items():
+        value = figure["median_ms"]
+        ok = value < TARGETS["analysis_ms"]
+        lines.append(f"  {label:<44}{value:8.1f} ms   ({figure['groups']} groups)   target < 1000 ms: {verdict(ok)}")
+    return lines
+
+
 def main(argv=None):
     args = parse_args(argv if argv is not None else sys.argv[1:])
     config = read_config(args) if args.config else write_config(args)
@@ -1038,14 +1178,24 @@ def main(argv=None):
     with registry.cursor() as cr:
         shift_dates(odoo.api.Environment(cr, odoo.SUPERUSER_ID, {}))
     bench = Bench(args, registry, config)
-    steps = [bench.status_search, bench.statements_screen, bench.query_counts, bench.throughput, bench.letters]
+    steps = [
+        bench.status_search,
+        bench.statements_screen,
+        bench.query_counts,
+        bench.throughput,
+        bench.letters,
+        bench.analysis,
+    ]
+    if args.only:
+        steps = [step for step in steps if step.__name__ in args.only]
     for step in steps:
         log(f"measuring: {step.__name__}")
         step()
-    if not args.no_full_run:
+    if not args.no_full_run and not args.only:
         log("measuring: full scheduled run (peak memory)")
         full_run(bench, args, config)
-    lines = report_lines(bench)
+    lines = [] if args.only else report_lines(bench)
+    lines += analysis_lines(bench)
     print("\n".join(lines))
     if args.json:
         with open(args.json, "w", encoding="utf-8") as out:

@@ -13,8 +13,8 @@ class AccountFollowupDsoReport(models.Model):
     *Receivables*: the balance of the receivable accounts at the month end, from
     the posted journal items dated up to it (what customers owed then, whatever
     was reconciled later). *Credit sales*: the customer invoices of the month
-    minus its credit notes, taxes included as in the receivables (their
-    receivable items, in the company's currency). *Days*: the days of the
+    minus its credit notes, taxes included as in the receivables: the
+    receivable items of the sales journals, in the company's currency. *Days*: the days of the
     month; for the current month, the days up to today, and its receivables
     are today's.
 
@@ -30,8 +30,8 @@ class AccountFollowupDsoReport(models.Model):
     _order = "date desc, company_id"
     _rec_name = "date"
     _depends = {
-        "account.move.line": ["balance", "date", "parent_state", "account_id", "company_id", "move_id"],
-        "account.move": ["move_type"],
+        "account.move.line": ["balance", "date", "parent_state", "account_id", "company_id", "journal_id"],
+        "account.journal": ["type"],
         "account.account": ["account_type"],
     }
 
@@ -86,11 +86,10 @@ class AccountFollowupDsoReport(models.Model):
                     SELECT aml.company_id,
                            date_trunc('month', aml.date)::date AS month,
                            SUM(aml.balance) AS movement,
-                           SUM(aml.balance) FILTER (WHERE move.move_type IN ('out_invoice', 'out_refund'))
-                               AS credit_sales
+                           SUM(aml.balance) FILTER (WHERE journal.type = 'sale') AS credit_sales
                       FROM account_move_line aml
                       JOIN account_account account ON account.id = aml.account_id
-                      JOIN account_move move ON move.id = aml.move_id
+                      JOIN account_journal journal ON journal.id = aml.journal_id
                      WHERE aml.parent_state = 'posted'
                        AND account.account_type = 'asset_receivable'
                        AND aml.date <= CURRENT_DATE

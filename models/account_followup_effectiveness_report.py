@@ -13,8 +13,8 @@ class AccountFollowupEffectivenessReport(models.Model):
     still owed on the step date (each item's amount minus its reconciliations
     dated on or before that date). *Paid within N days*: the part of it settled
     by reconciliations dated in the N days after the step (step date excluded,
-    the Nth day included); reconciliations with a credit note are not money
-    in and do not count as paid. The windows of successive steps on the same
+    the Nth day included); reconciliations with a credit note (an entry of a
+    sales journal) are not money in and do not count as paid. The windows of successive steps on the same
     item overlap: a payment 20 days after the first reminder and 5 days after
     the second counts for both.
 
@@ -55,8 +55,8 @@ class AccountFollowupEffectivenessReport(models.Model):
             "move_line_ids",
         ],
         "account.followup.step.channel": ["step_id", "channel", "state"],
-        "account.move.line": ["balance", "move_id"],
-        "account.move": ["move_type"],
+        "account.move.line": ["balance", "journal_id"],
+        "account.journal": ["type"],
         "account.partial.reconcile": ["amount", "max_date", "debit_move_id", "credit_move_id"],
     }
 
@@ -112,40 +112,42 @@ class AccountFollowupEffectivenessReport(models.Model):
             SQL(
                 """
             CREATE VIEW %(table)s AS (
-                WITH partials AS (
-                    -- every reconciliation of a receivable debit, and whether it is money in
-                    SELECT apr.debit_move_id, apr.amount, apr.max_date,
-                           counterpart_move.move_type != 'out_refund' AS is_payment
-                      FROM account_partial_reconcile apr
-                      JOIN account_move_line counterpart ON counterpart.id = apr.credit_move_id
-                      JOIN account_move counterpart_move ON counterpart_move.id = counterpart.move_id
-                ), items AS (
-                    -- one row per (step, item): the item's residual on the step date, what was paid after
+                WITH amounts AS (
+                    -- what each item of a step owed: its amount ...
                     SELECT rel.step_id,
-                           aml.balance - COALESCE(SUM(p.amount) FILTER (WHERE p.max_date <= step.date), 0) AS amount,
-                           SUM(p.amount) FILTER (WHERE p.is_payment AND p.max_date > step.date
-                                                   AND p.max_date <= step.date + 7) AS paid_7,
-                           SUM(p.amount) FILTER (WHERE p.is_payment AND p.max_date > step.date
-                                                   AND p.max_date <= step.date + 14) AS paid_14,
-                           SUM(p.amount) FILTER (WHERE p.is_payment AND p.max_date > step.date
-                                                   AND p.max_date <= step.date + 30) AS paid_30,
-                           SUM(p.amount) FILTER (WHERE p.is_payment AND p.max_date > step.date) AS paid,
-                           MAX(p.max_date) FILTER (WHERE p.is_payment AND p.max_date > step.date) AS last_paid
+                           aml.balance AS amount,
+                           0 AS paid_7, 0 AS paid_14, 0 AS paid_30, 0 AS paid,
+                           NULL::date AS paid_on
+                      FROM account_followup_step_move_line_rel rel
+                      JOIN account_move_line aml ON aml.id = rel.move_line_id
+                     WHERE aml.balance > 0
+                 UNION ALL
+                    -- ... minus its reconciliations up to the step date; those after it
+                    -- paid it, unless made with a credit note (a sales journal's entry)
+                    SELECT rel.step_id,
+                           CASE WHEN apr.max_date <= step.date THEN -apr.amount ELSE 0 END,
+                           CASE WHEN paying AND apr.max_date <= step.date + 7 THEN apr.amount ELSE 0 END,
+                           CASE WHEN paying AND apr.max_date <= step.date + 14 THEN apr.amount ELSE 0 END,
+                           CASE WHEN paying AND apr.max_date <= step.date + 30 THEN apr.amount ELSE 0 END,
+                           CASE WHEN paying THEN apr.amount ELSE 0 END,
+                           CASE WHEN paying THEN apr.max_date END
                       FROM account_followup_step_move_line_rel rel
                       JOIN account_followup_step step ON step.id = rel.step_id
-                      JOIN account_move_line aml ON aml.id = rel.move_line_id
-                 LEFT JOIN partials p ON p.debit_move_id = aml.id
-                     WHERE aml.balance > 0
-                  GROUP BY rel.step_id, aml.id, aml.balance
+                      JOIN account_partial_reconcile apr ON apr.debit_move_id = rel.move_line_id
+                      JOIN account_move_line counterpart ON counterpart.id = apr.credit_move_id
+                      JOIN account_journal journal ON journal.id = counterpart.journal_id
+                     CROSS JOIN LATERAL (
+                           SELECT apr.max_date > step.date AND journal.type != 'sale' AS paying
+                         ) AS reconciliation
                 ), per_step AS (
                     SELECT step_id,
                            SUM(amount) AS amount,
-                           COALESCE(SUM(paid_7), 0) AS paid_7,
-                           COALESCE(SUM(paid_14), 0) AS paid_14,
-                           COALESCE(SUM(paid_30), 0) AS paid_30,
-                           COALESCE(SUM(paid), 0) AS paid,
-                           MAX(last_paid) AS last_paid
-                      FROM items
+                           SUM(paid_7) AS paid_7,
+                           SUM(paid_14) AS paid_14,
+                           SUM(paid_30) AS paid_30,
+                           SUM(paid) AS paid,
+                           MAX(paid_on) AS last_paid
+                      FROM amounts
                   GROUP BY step_id
                 ), channels AS (
                     SELECT step_id,

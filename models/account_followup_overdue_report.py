@@ -1,7 +1,7 @@
 from odoo import fields, models, tools
 from odoo.tools import SQL
 
-from .account_followup import DUE_DATE_SQL
+from .account_followup_analysis_mixin import ITEM_DUE_DATE_SQL
 
 AGE_BUCKETS = [
     ("1_30", "1-30"),
@@ -38,6 +38,7 @@ class AccountFollowupOverdueReport(models.Model):
             "balance",
             "date",
             "date_maturity",
+            "invoice_date",
             "parent_state",
             "reconciled",
             "account_id",
@@ -45,7 +46,6 @@ class AccountFollowupOverdueReport(models.Model):
             "partner_id",
             "move_id",
         ],
-        "account.move": ["invoice_date", "date", "invoice_payment_term_id"],
         "account.account": ["account_type"],
         "account.partial.reconcile": ["amount", "max_date", "debit_move_id"],
         "res.partner": ["commercial_partner_id"],
@@ -72,72 +72,74 @@ class AccountFollowupOverdueReport(models.Model):
             SQL(
                 """
             CREATE VIEW %(table)s AS (
-                WITH items AS (
-                    -- receivable debits, with the date they were settled (NULL: still open)
+                WITH settled AS (
+                    SELECT debit_move_id AS item_id, MAX(max_date) AS settled_date
+                      FROM account_partial_reconcile
+                  GROUP BY debit_move_id
+                ), items AS (
+                    -- receivable debits, with the day they were settled (NULL: still open)
                     SELECT aml.id,
                            aml.company_id,
                            partner.commercial_partner_id AS partner_id,
                            aml.balance,
                            %(due_date)s AS due_date,
-                           CASE WHEN aml.reconciled THEN (
-                               SELECT MAX(apr.max_date) FROM account_partial_reconcile apr
-                                WHERE apr.debit_move_id = aml.id
-                           ) END AS settled_date
+                           CASE WHEN aml.reconciled THEN settled.settled_date END AS settled_date
                       FROM account_move_line aml
-                      JOIN account_move move ON move.id = aml.move_id
                       JOIN account_account account ON account.id = aml.account_id
                       JOIN res_partner partner ON partner.id = aml.partner_id
+                 LEFT JOIN settled ON settled.item_id = aml.id
                      WHERE aml.parent_state = 'posted'
                        AND account.account_type = 'asset_receivable'
                        AND aml.balance > 0
-                ), overdue AS (
-                    -- one row per item and month end at which it was overdue and not yet settled
-                    SELECT items.*,
-                           month.month,
+                ), month_ends AS (
+                    -- each month end at which an item was overdue and not yet settled; the
+                    -- current month's is today
+                    SELECT items.id, items.company_id, items.partner_id, items.balance, items.due_date,
+                           items.settled_date, month.month::date AS month,
                            LEAST((month.month + interval '1 month' - interval '1 day')::date, CURRENT_DATE) AS as_of
                       FROM items
                      CROSS JOIN LATERAL generate_series(
                                date_trunc('month', items.due_date + 1),
-                               date_trunc('month', LEAST(COALESCE(items.settled_date - 1, CURRENT_DATE), CURRENT_DATE)),
+                               date_trunc('month', LEAST(items.settled_date - 1, CURRENT_DATE)),
                                interval '1 month'
                            ) AS month(month)
-                     WHERE items.settled_date IS NULL OR items.settled_date > items.due_date + 1
-                ), aged AS (
-                    SELECT overdue.id,
-                           overdue.company_id,
-                           overdue.partner_id,
-                           overdue.month::date AS month,
-                           overdue.as_of,
-                           CASE WHEN overdue.as_of - overdue.due_date <= 30 THEN '1_30'
-                                WHEN overdue.as_of - overdue.due_date <= 60 THEN '31_60'
-                                WHEN overdue.as_of - overdue.due_date <= 90 THEN '61_90'
-                                WHEN overdue.as_of - overdue.due_date <= 120 THEN '91_120'
+                ), overdue AS (
+                    SELECT id, company_id, partner_id, balance, month, as_of,
+                           CASE WHEN as_of - due_date <= 30 THEN '1_30'
+                                WHEN as_of - due_date <= 60 THEN '31_60'
+                                WHEN as_of - due_date <= 90 THEN '61_90'
+                                WHEN as_of - due_date <= 120 THEN '91_120'
                                 ELSE 'older'
-                           END AS age,
-                           overdue.balance - COALESCE((
-                               SELECT SUM(apr.amount) FROM account_partial_reconcile apr
-                                WHERE apr.debit_move_id = overdue.id AND apr.max_date <= overdue.as_of
-                           ), 0) AS residual
+                           END AS age
+                      FROM month_ends
+                     WHERE as_of > due_date
+                       AND (settled_date IS NULL OR settled_date > as_of)
+                ), amounts AS (
+                    -- what each item owed at the month end: its amount minus its
+                    -- reconciliations dated up to then
+                    SELECT id, company_id, partner_id, month, age, balance AS amount, 1 AS item
                       FROM overdue
-                     WHERE overdue.as_of > overdue.due_date
-                       AND (overdue.settled_date IS NULL OR overdue.settled_date > overdue.as_of)
+                 UNION ALL
+                    SELECT overdue.id, overdue.company_id, overdue.partner_id, overdue.month, overdue.age, -apr.amount, 0
+                      FROM overdue
+                      JOIN account_partial_reconcile apr ON apr.debit_move_id = overdue.id
+                     WHERE apr.max_date <= overdue.as_of
                 )
-                SELECT MIN(aged.id)::bigint * 100000
-                           + (EXTRACT(YEAR FROM aged.month) * 12 + EXTRACT(MONTH FROM aged.month))::int AS id,
-                       aged.company_id,
+                SELECT MIN(amounts.id)::bigint * 100000
+                           + (EXTRACT(YEAR FROM amounts.month) * 12 + EXTRACT(MONTH FROM amounts.month))::int AS id,
+                       amounts.company_id,
                        company.currency_id,
-                       aged.partner_id,
-                       (aged.month + interval '1 month' - interval '1 day')::date AS date,
-                       aged.age,
-                       SUM(aged.residual) AS amount,
-                       COUNT(*) AS item_count
-                  FROM aged
-                  JOIN res_company company ON company.id = aged.company_id
-                 WHERE aged.residual > 0
-              GROUP BY aged.company_id, company.currency_id, aged.partner_id, aged.month, aged.age
+                       amounts.partner_id,
+                       (amounts.month + interval '1 month' - interval '1 day')::date AS date,
+                       amounts.age,
+                       SUM(amounts.amount) AS amount,
+                       SUM(amounts.item) AS item_count
+                  FROM amounts
+                  JOIN res_company company ON company.id = amounts.company_id
+              GROUP BY amounts.company_id, company.currency_id, amounts.partner_id, amounts.month, amounts.age
             )
             """,
                 table=SQL.identifier(self._table),
-                due_date=SQL(DUE_DATE_SQL),
+                due_date=ITEM_DUE_DATE_SQL,
             )
         )

@@ -1,7 +1,7 @@
 from odoo import fields, models, tools
 from odoo.tools import SQL
 
-from .account_followup import DUE_DATE_SQL
+from .account_followup_analysis_mixin import ITEM_DUE_DATE_SQL
 
 
 class AccountFollowupPaymentReport(models.Model):
@@ -10,8 +10,9 @@ class AccountFollowupPaymentReport(models.Model):
     A receivable debit item (an invoice, or one installment of it) is paid
     when it is fully reconciled; its *payment date* is the date of the last
     reconciliation that paid it (the later of the payment's and the invoice's
-    dates). Credit notes are not payments: an invoice cancelled by a credit
-    note is not a paid invoice, and its credit note does not date a payment. *Days late*: from the due date to the payment date,
+    dates). Credit notes (entries of a sales journal) are not payments: an
+    invoice cancelled by a credit note is not a paid invoice, and its credit
+    note does not date a payment. *Days late*: from the due date to the payment date,
     negative when paid early; the average of a group (of a customer: its
     average days late).
     """
@@ -26,6 +27,9 @@ class AccountFollowupPaymentReport(models.Model):
             "balance",
             "move_name",
             "date_maturity",
+            "invoice_date",
+            "date",
+            "journal_id",
             "parent_state",
             "reconciled",
             "account_id",
@@ -33,7 +37,7 @@ class AccountFollowupPaymentReport(models.Model):
             "partner_id",
             "move_id",
         ],
-        "account.move": ["invoice_date", "date", "invoice_payment_term_id", "move_type"],
+        "account.journal": ["type"],
         "account.account": ["account_type"],
         "account.partial.reconcile": ["max_date", "debit_move_id", "credit_move_id"],
         "res.partner": ["commercial_partner_id"],
@@ -68,32 +72,31 @@ class AccountFollowupPaymentReport(models.Model):
                        aml.company_id,
                        aml.company_currency_id AS currency_id,
                        partner.commercial_partner_id AS partner_id,
-                       move.invoice_date,
+                       aml.invoice_date,
                        %(due_date)s AS due_date,
-                       settled.payment_date,
-                       settled.payment_date - %(due_date)s AS days_late,
+                       paid.payment_date,
+                       paid.payment_date - %(due_date)s AS days_late,
                        aml.balance AS amount
                   FROM account_move_line aml
-                  JOIN account_move move ON move.id = aml.move_id
                   JOIN account_account account ON account.id = aml.account_id
                   JOIN res_partner partner ON partner.id = aml.partner_id
-                 CROSS JOIN LATERAL (
-                       SELECT MAX(apr.max_date) AS payment_date
+                  JOIN (
+                       -- the last reconciliation of each debit that was not a credit note
+                       SELECT apr.debit_move_id, MAX(apr.max_date) AS payment_date
                          FROM account_partial_reconcile apr
                          JOIN account_move_line counterpart ON counterpart.id = apr.credit_move_id
-                         JOIN account_move counterpart_move ON counterpart_move.id = counterpart.move_id
-                        WHERE apr.debit_move_id = aml.id
-                          AND counterpart_move.move_type != 'out_refund'
-                     ) settled
+                         JOIN account_journal journal ON journal.id = counterpart.journal_id
+                        WHERE journal.type != 'sale'
+                     GROUP BY apr.debit_move_id
+                     ) paid ON paid.debit_move_id = aml.id
                  WHERE aml.parent_state = 'posted'
                    AND account.account_type = 'asset_receivable'
                    AND aml.balance > 0
                    AND aml.reconciled
-                   AND settled.payment_date IS NOT NULL
             )
             """,
                 table=SQL.identifier(self._table),
-                due_date=SQL(DUE_DATE_SQL),
+                due_date=ITEM_DUE_DATE_SQL,
             )
         )
 
