@@ -619,6 +619,38 @@ def bulk_steps(env):
         """,
         values,
     )
+    Step = env["account.followup.step"]
+    if "amount_concerned" in Step._fields:
+        # the follow-up analysis' figures, stored on the steps: computed by the
+        # model's own query, written in bulk
+        from odoo.tools import SQL
+
+        cr.execute(
+            SQL(
+                """
+                UPDATE account_followup_step step
+                   SET amount_concerned = figures.amount, paid_7 = figures.paid_7, paid_14 = figures.paid_14,
+                       paid_30 = figures.paid_30, paid_since = figures.paid, paid_date = figures.paid_date
+                  FROM (%s) AS figures(id, amount, paid_7, paid_14, paid_30, paid, paid_date)
+                 WHERE step.id = figures.id
+                """,
+                Step._get_payment_figures_query(list(range(first, first + count))),
+            )
+        )
+        cr.execute(
+            """
+            UPDATE account_followup_step step
+               SET by_email = used.email, by_letter = used.letter, by_sms = used.sms, by_manual = used.manual,
+                   main_channel = CASE WHEN used.manual THEN 'manual' WHEN used.letter THEN 'letter'
+                                       WHEN used.sms THEN 'sms' WHEN used.email THEN 'email' END
+              FROM (SELECT step_id, BOOL_OR(channel = 'email') AS email, BOOL_OR(channel = 'letter') AS letter,
+                           BOOL_OR(channel = 'sms') AS sms, BOOL_OR(channel = 'manual') AS manual
+                      FROM account_followup_step_channel
+                     WHERE state IN ('sent', 'queued', 'to_do')
+                  GROUP BY step_id) AS used
+             WHERE step.id = used.step_id
+            """
+        )
     log(f"{count} follow-up steps")
 
 
@@ -998,11 +1030,11 @@ class Bench:
                 ["amount"],
                 ["date:month", "age"],
             ),
-            "average days late per customer": (
+            "average days late per payment month": (
                 "account.followup.payment.report",
                 [("payment_date", ">=", year_ago)],
-                ["days_late"],
-                ["partner_id"],
+                ["days_late", "amount"],
+                ["payment_date:month"],
             ),
         }
         figures = {}
@@ -1016,6 +1048,16 @@ class Bench:
                 lambda env, m=model, d=domain, f=fields_, g=groupby: env[m].read_group(d, f, g, lazy=False),
             )
             figures[label] = {"median_ms": median, "groups": groups}
+        # the list grouped by customer, worst payers first: a page of 80 groups
+        model = "account.followup.payment.report"
+        args = ([("payment_date", ">=", year_ago)], ["days_late"], ["partner_id"])
+        figures["average days late, 80 worst customers"] = {
+            "median_ms": self.timed(
+                "analysis days late per customer",
+                lambda env: env[model].web_read_group(*args, limit=80, orderby="days_late desc"),
+            ),
+            "groups": 80,
+        }
         with self.cursor() as env:
             env.cr.execute("SELECT partner_id FROM account_followup_step GROUP BY partner_id LIMIT 1")
             partner_id = env.cr.fetchone()[0]

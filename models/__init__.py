@@ -4,6 +4,7 @@ from . import account_followup_aged_receivable
 from . import account_followup_statement
 from . import account_followup_step
 from . import account_followup_step_channel
+from . import account_followup_step_analysis
 from . import account_move
 from . import account_move_line
 from . import ir_module_module

@@ -10,9 +10,8 @@ class AccountFollowupPaymentReport(models.Model):
     A receivable debit item (an invoice, or one installment of it) is paid
     when it is fully reconciled; its *payment date* is the date of the last
     reconciliation that paid it (the later of the payment's and the invoice's
-    dates). Credit notes (entries of a sales journal) are not payments: an
-    invoice cancelled by a credit note is not a paid invoice, and its credit
-    note does not date a payment. *Days late*: from the due date to the payment date,
+    dates). Credit notes are not payments: an invoice cancelled by a credit
+    note is not a paid invoice, and its credit note does not date a payment. *Days late*: from the due date to the payment date,
     negative when paid early; the average of a group (of a customer: its
     average days late).
     """
@@ -29,7 +28,6 @@ class AccountFollowupPaymentReport(models.Model):
             "date_maturity",
             "invoice_date",
             "date",
-            "journal_id",
             "parent_state",
             "reconciled",
             "account_id",
@@ -37,7 +35,7 @@ class AccountFollowupPaymentReport(models.Model):
             "partner_id",
             "move_id",
         ],
-        "account.journal": ["type"],
+        "account.move": ["move_type"],
         "account.account": ["account_type"],
         "account.partial.reconcile": ["max_date", "debit_move_id", "credit_move_id"],
         "res.partner": ["commercial_partner_id"],
@@ -84,9 +82,13 @@ class AccountFollowupPaymentReport(models.Model):
                        -- the last reconciliation of each debit that was not a credit note
                        SELECT apr.debit_move_id, MAX(apr.max_date) AS payment_date
                          FROM account_partial_reconcile apr
-                         JOIN account_move_line counterpart ON counterpart.id = apr.credit_move_id
-                         JOIN account_journal journal ON journal.id = counterpart.journal_id
-                        WHERE journal.type != 'sale'
+                        WHERE NOT EXISTS (
+                                  SELECT 1
+                                    FROM account_move_line refund_line
+                                    JOIN account_move refund ON refund.id = refund_line.move_id
+                                   WHERE refund_line.id = apr.credit_move_id
+                                     AND refund.move_type = 'out_refund'
+                              )
                      GROUP BY apr.debit_move_id
                      ) paid ON paid.debit_move_id = aml.id
                  WHERE aml.parent_state = 'posted'

@@ -54,13 +54,6 @@ class TestFollowupAnalysis(FollowupCommon):
         cls.d1 = cls._invoice(cls.customer_d, 1000, "2025-01-01", term=cls.term_30)
         cls.e1 = cls._invoice(cls.customer_e, 600, "2025-01-01", term=cls.term_30)
         cls.f1 = cls._invoice(cls.customer_a, 1400, "2025-02-10", term=cls.term_30)
-        cls._pay(cls.b1, 200, "2025-01-31")
-        cls._pay(cls.a1, 100, "2025-02-05")
-        cls._pay(cls.b2, 100, "2025-02-10")
-        cls._pay(cls.e1, 600, "2025-02-17")
-        refund = cls._invoice(cls.customer_c, 400, "2025-02-20", move_type="out_refund")
-        (cls._receivable(cls.c1) + cls._receivable(refund)).reconcile()
-        cls._pay(cls.d1, 1000, "2025-03-11")
 
         cls.s1 = cls._step(cls.customer_a, cls.level_first, "2025-02-01", cls.a1, [("email", "sent")])
         cls.s2 = cls._step(
@@ -73,6 +66,14 @@ class TestFollowupAnalysis(FollowupCommon):
         cls.s5 = cls._step(
             cls.customer_e, cls.level_call, "2025-02-15", cls.e1, [("sms", "sent"), ("manual", "skipped")]
         )
+        # recorded after the steps, as they happen (B1's payment dated the day before its step)
+        cls._pay(cls.b1, 200, "2025-01-31")
+        cls._pay(cls.a1, 100, "2025-02-05")
+        cls._pay(cls.b2, 100, "2025-02-10")
+        cls._pay(cls.e1, 600, "2025-02-17")
+        refund = cls._invoice(cls.customer_c, 400, "2025-02-20", move_type="out_refund")
+        (cls._receivable(cls.c1) + cls._receivable(refund)).reconcile()
+        cls._pay(cls.d1, 1000, "2025-03-11")
 
     @classmethod
     def _receivable(cls, move):
@@ -143,6 +144,20 @@ class TestFollowupAnalysis(FollowupCommon):
                 values,
                 step.partner_id.name,
             )
+
+    def test_effectiveness_follows_the_reconciliations(self):
+        Report = self.env["account.followup.effectiveness.report"].with_user(self.accountant)
+
+        def s4_figures():
+            Report.invalidate_model()  # a new request of the web client
+            row = Report.search_read([("step_id", "=", self.s4.id)], ["amount", "paid_30", "days_to_payment"])[0]
+            return row["amount"], row["paid_30"], row["days_to_payment"]
+
+        self.assertEqual(s4_figures(), (1000, 1000, 24))
+        self._receivable(self.d1).remove_move_reconcile()
+        self.assertEqual(s4_figures(), (1000, 0, False))
+        self._pay(self.d1, 1000, "2025-02-20")
+        self.assertEqual(s4_figures(), (1000, 1000, 5))
 
     def test_effectiveness_per_level(self):
         groups = self._groups(
