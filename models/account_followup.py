@@ -69,7 +69,9 @@ class AccountFollowup(models.AbstractModel):
                    aml.amount_residual AS residual,
                    (aml.amount_residual > 0
                     AND NOT COALESCE(aml.blocked, FALSE)
-                    AND NOT COALESCE(move.followup_excluded, FALSE)) AS chasable,
+                    AND NOT COALESCE(move.followup_excluded, FALSE)
+                    -- disputes: an invoice in open dispute is not chased
+                    AND NOT COALESCE(move.followup_in_dispute, FALSE)) AS chasable,
                    move.expected_payment_date,
                    received.delay AS received_delay
               FROM account_move_line aml
@@ -252,13 +254,14 @@ class AccountFollowup(models.AbstractModel):
             due_date = self._get_item_due_date(item)
             days_late = (today - due_date).days
             excluded = item.blocked or move.followup_excluded
-            if only_overdue and (days_late <= 0 or excluded):
+            in_dispute = move.followup_in_dispute  # disputes: shown, not chased
+            if only_overdue and (days_late <= 0 or excluded or in_dispute):
                 continue
             currency = item.currency_id
             amount = item.amount_residual_currency if currency != company.currency_id else item.amount_residual
             total = totals[currency]
             total["due"] += amount
-            if days_late > 0 and not excluded:
+            if days_late > 0 and not excluded and not in_dispute:
                 total["overdue"] += amount
             lines.append(
                 {
@@ -273,6 +276,7 @@ class AccountFollowup(models.AbstractModel):
                     "amount": amount,
                     "currency": currency,
                     "excluded": excluded,
+                    "in_dispute": in_dispute,
                     "level": item.followup_level_id,
                 }
             )
@@ -347,6 +351,8 @@ class AccountFollowup(models.AbstractModel):
             (partner, summaries[partner.id]["level"])
             for partner in partners
             if partner.followup_reminder_type != "manual"
+            # replies: a customer who answered a reminder lately is not chased automatically
+            and not partner._followup_is_paused(today)
         ]
         # A level for a person stays due until the person does it: once proposed
         # (its activity exists) the run has nothing left to do for it. Leaving it

@@ -119,6 +119,7 @@ class AccountFollowupStatement(models.AbstractModel):
             "letter_to_print": bool(partner.followup_letter_to_print),
             "can_edit": self.env.user.has_group("account.group_account_invoice"),
             "level": self._prepare_level(level, due=status == STATUS_ACTION),
+            **self._prepare_conversation(partner),
             "lines": [self._prepare_line(line) for line in statement["lines"]],
             "payment_behaviour": self._prepare_payment_behaviour(self._get_payment_behaviour(partner)),
             "totals": [
@@ -161,6 +162,47 @@ class AccountFollowupStatement(models.AbstractModel):
             "days_late": line["days_late"],
             "amount": format_amount(self.env, line["amount"], line["currency"]),
             "excluded": bool(line["excluded"]),
+            "in_dispute": bool(line.get("in_dispute")),
+        }
+
+    @api.model
+    def _prepare_conversation(self, partner):
+        """Disputes, promises and replies of the customer (see res.partner)."""
+        today = fields.Date.context_today(self)
+        disputes = self.env["account.followup.dispute"].search(
+            [("partner_id", "=", partner.id), ("state", "=", "open"), ("company_id", "=", self.env.company.id)]
+        )
+        broken = self.env["account.followup.promise"].search(
+            [
+                ("partner_id", "=", partner.id),
+                ("state", "=", "broken"),
+                ("company_id", "=", self.env.company.id),
+                ("move_id.payment_state", "in", ("not_paid", "partial")),
+            ]
+        )
+        paused_until = partner.followup_paused_until
+        suggested = partner.followup_suggested_trust
+        return {
+            "disputes": [
+                {
+                    "id": dispute.id,
+                    "move_id": dispute.move_id.id,
+                    "invoice": dispute.move_id.name,
+                    "reason": dispute.reason.name,
+                    "owner": dispute.user_id.name or "",
+                    "age": dispute.age,
+                }
+                for dispute in disputes
+            ],
+            "broken_promises": [
+                {"id": promise.id, "invoice": promise.move_id.name, "date": format_date(self.env, promise.date)}
+                for promise in broken
+            ],
+            "promises_kept": partner.followup_promises_kept_count,
+            "promises_broken": partner.followup_promises_broken_count,
+            "suggested_trust": suggested or False,
+            "replied": bool(paused_until and paused_until > today),
+            "paused_until": format_date(self.env, paused_until) if paused_until else "",
         }
 
     @api.model
@@ -258,7 +300,12 @@ class AccountFollowupStatement(models.AbstractModel):
     @api.model
     def set_expected_date(self, move_id, date):
         """Record a promise to pay: no follow-up for this invoice before ``date``."""
-        self._get_writable_move(move_id).expected_payment_date = fields.Date.to_date(date) if date else False
+        move = self._get_writable_move(move_id)
+        if date:
+            move._followup_promise(fields.Date.to_date(date), origin="user")
+        else:
+            move.expected_payment_date = False
+            move._followup_cancel_promises()
         return True
 
     @api.model

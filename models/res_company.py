@@ -27,6 +27,18 @@ class ResCompany(models.Model):
         help="Safety valve: the scheduled action stops sending and warns the "
         "default responsible when a run would send more e-mails than this.",
     )
+    followup_promise_max_days = fields.Integer(
+        string="Promise to Pay: Maximum Days",
+        default=30,
+        help="A customer may promise to pay at most this many days ahead (0: no limit). "
+        "A person recording a promise is not limited.",
+    )
+    followup_reply_pause_days = fields.Integer(
+        string="Pause after a Reply (days)",
+        default=7,
+        help="When a customer answers a payment reminder, its automated reminders "
+        "pause for this many days and the responsible is told.",
+    )
 
     @api.model_create_multi
     def create(self, vals_list):

@@ -14,3 +14,5 @@ class ResConfigSettings(models.TransientModel):
     )
     followup_max_emails = fields.Integer(related="company_id.followup_max_emails", readonly=False)
     followup_test_email = fields.Char(related="company_id.followup_test_email", readonly=False)
+    followup_promise_max_days = fields.Integer(related="company_id.followup_promise_max_days", readonly=False)
+    followup_reply_pause_days = fields.Integer(related="company_id.followup_reply_pause_days", readonly=False)

@@ -1,14 +1,20 @@
 import logging
 import threading
+from datetime import timedelta
 
 from markupsafe import Markup
 
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
+from odoo.tools import format_date, html2plaintext
 
 from .account_followup import STATUS_ACTION, STATUS_NONE, STATUS_OVERDUE, FollowupSkip
 
 _logger = logging.getLogger(__name__)
+
+# A customer with this many broken promises within this many days is suggested "bad debtor".
+BAD_DEBTOR_BROKEN_PROMISES = 2
+BAD_DEBTOR_WINDOW_DAYS = 90
 
 # What a billing user may change on a customer it can read (see _followup_write).
 FOLLOWUP_WRITABLE_FIELDS = (
@@ -454,6 +460,7 @@ class ResPartner(models.Model):
             lambda item: item.amount_residual > 0
             and not item.blocked
             and not item.move_id.followup_excluded
+            and not item.move_id.followup_in_dispute  # disputes: not chased
             and not (item.move_id.expected_payment_date and item.move_id.expected_payment_date > today)
         )
         to_write = {}
@@ -683,3 +690,208 @@ class ResPartner(models.Model):
         if self.activity_ids.filtered(lambda a: a.followup_level_id == level):
             return
         self._followup_schedule_manual_action(level)
+
+    # ------------------------------------------------------------
+    # DISPUTES, PROMISES AND REPLIES: the conversation with the customer
+    # drives the follow-up (replies to reminders pause the automated ones,
+    # promises are kept or broken and suggest a trust; disputes: see
+    # account.followup.dispute)
+    # ------------------------------------------------------------
+
+    followup_paused_until = fields.Date(
+        string="Reminders Paused Until",
+        company_dependent=True,
+        copy=False,
+        help="The customer replied to a reminder: no automated reminder before this date.",
+    )
+    followup_promises_kept_count = fields.Integer(
+        string="Promises Kept",
+        compute="_compute_followup_promises",
+        groups="account.group_account_readonly,account.group_account_invoice",
+    )
+    followup_promises_broken_count = fields.Integer(
+        string="Promises Broken",
+        compute="_compute_followup_promises",
+        groups="account.group_account_readonly,account.group_account_invoice",
+    )
+    followup_suggested_trust = fields.Selection(
+        [("good", "Good Debtor"), ("normal", "Normal Debtor"), ("bad", "Bad Debtor")],
+        string="Suggested Trust",
+        compute="_compute_followup_promises",
+        groups="account.group_account_readonly,account.group_account_invoice",
+        help="What the promises suggest, when it differs from the customer's trust: "
+        "two promises broken within 90 days suggest a bad debtor. A person confirms.",
+    )
+
+    @api.depends_context("company")
+    def _compute_followup_promises(self):
+        commercial = self.commercial_partner_id
+        Promise = self.env["account.followup.promise"].sudo()
+        counts = {
+            (partner.id, state): count
+            for partner, state, count in Promise._read_group(
+                [
+                    ("partner_id", "in", commercial.ids),
+                    ("company_id", "=", self.env.company.id),
+                    ("state", "in", ("kept", "broken")),
+                ],
+                ["partner_id", "state"],
+                ["__count"],
+            )
+        }
+        since = fields.Date.context_today(self) - timedelta(days=BAD_DEBTOR_WINDOW_DAYS)
+        recent_broken = dict(
+            Promise._read_group(
+                [
+                    ("partner_id", "in", commercial.ids),
+                    ("company_id", "=", self.env.company.id),
+                    ("state", "=", "broken"),
+                    ("date", ">=", since),
+                ],
+                ["partner_id"],
+                ["__count"],
+            )
+        )
+        for partner in self:
+            entity = partner.commercial_partner_id
+            partner.followup_promises_kept_count = counts.get((entity.id, "kept"), 0)
+            partner.followup_promises_broken_count = counts.get((entity.id, "broken"), 0)
+            suggested = "bad" if recent_broken.get(entity, 0) >= BAD_DEBTOR_BROKEN_PROMISES else False
+            partner.followup_suggested_trust = suggested if suggested != (entity.trust or "normal") else False
+
+    def message_update(self, msg_dict, update_vals=None):
+        """An e-mail reply to a payment reminder pauses the customer's automated
+        reminders and tells the responsible."""
+        result = super().message_update(msg_dict, update_vals=update_vals)
+        reminder = self._followup_get_replied_reminder(msg_dict.get("parent_id"))
+        if reminder:
+            for partner in self:
+                company = reminder.record_company_id or self.env.company
+                partner.commercial_partner_id.with_company(company)._followup_register_reply(msg_dict)
+        return result
+
+    @api.model
+    def _followup_get_replied_reminder(self, parent_id):
+        """The payment reminder a gateway message answers (directly, or through
+        an earlier answer in the same conversation), or an empty recordset."""
+        Message = self.env["mail.message"].sudo()
+        reminder_subtype = self.env.ref("account_payment_followup.mt_followup")
+        message = Message.browse(parent_id).exists() if parent_id else Message
+        while message:
+            if message.subtype_id == reminder_subtype:
+                return message
+            message = message.parent_id
+        return Message
+
+    def _followup_register_reply(self, msg_dict):
+        self.ensure_one()
+        today = fields.Date.context_today(self)
+        days = self.env.company.followup_reply_pause_days
+        paused_until = today + timedelta(days=days) if days > 0 else False
+        if paused_until and (not self.followup_paused_until or self.followup_paused_until < paused_until):
+            self.sudo().followup_paused_until = paused_until
+        reply = html2plaintext(msg_dict.get("body") or "").strip()
+        sender = msg_dict.get("email_from") or self.display_name
+        responsible = self._get_followup_responsible()
+        self.sudo().with_context(mail_notify_force_send=False).activity_schedule(
+            "account_payment_followup.mail_activity_type_followup",
+            summary=_("Customer replied"),
+            note=Markup("<p>%s</p><blockquote>%s</blockquote>")
+            % (
+                _("%(sender)s replied to the payment reminder:", sender=sender),
+                Markup("<br/>").join(reply.splitlines()[:40]),
+            ),
+            user_id=responsible.id,
+        )
+        if paused_until:
+            body = _(
+                "The customer replied to the payment reminder: automated reminders paused until %(date)s.",
+                date=format_date(self.env, paused_until),
+            )
+        else:
+            body = _("The customer replied to the payment reminder.")
+        self.sudo().message_post(body=body, subtype_xmlid="mail.mt_note")
+
+    def _followup_is_paused(self, today):
+        """Automated reminders wait: the customer replied to one lately."""
+        self.ensure_one()
+        return bool(self.followup_paused_until and self.followup_paused_until > today)
+
+    def action_followup_resume(self):
+        """Resume the automated reminders at once (after a customer's reply)."""
+        self._check_followup_access()
+        for partner in self.commercial_partner_id.filtered("followup_paused_until"):
+            partner.sudo().followup_paused_until = False
+            partner.message_post(body=_("Automated reminders resumed."), subtype_xmlid="mail.mt_note")
+        return True
+
+    def action_followup_apply_suggested_trust(self):
+        """A person confirms the trust the promises suggest."""
+        for partner in self.commercial_partner_id:
+            suggested = partner.followup_suggested_trust
+            if suggested:
+                partner._followup_write({"trust": suggested})
+                partner.message_post(
+                    body=_("Trust set to “%(trust)s”, as its promises to pay suggest.", trust=suggested),
+                    subtype_xmlid="mail.mt_note",
+                )
+        return True
+
+    def action_followup_open_dispute(self):
+        """Open a dispute on one of this customer's invoices."""
+        self.ensure_one()
+        self._check_followup_access()
+        return self.env["account.followup.dispute"]._get_open_form_action(partner=self)
+
+    def action_followup_view_disputes(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "account_payment_followup.account_followup_dispute_action"
+        )
+        action["domain"] = [("partner_id", "=", self.commercial_partner_id.id)]
+        action["context"] = {"default_partner_id": self.commercial_partner_id.id}
+        return action
+
+    def _followup_notify_promise(self, promises, origin):
+        """Tell the promise in the customer's chatter; a promise the customer
+        made itself is also an activity for the responsible."""
+        self.ensure_one()
+        date = format_date(self.env, promises[:1].date)
+        invoices = ", ".join(promises.move_id.mapped("name"))
+        if origin == "customer":
+            body = _(
+                "The customer promised to pay %(invoices)s by %(date)s.",
+                invoices=invoices,
+                date=date,
+            )
+        else:
+            body = _(
+                "Promise to pay %(invoices)s by %(date)s, recorded by %(user)s.",
+                invoices=invoices,
+                date=date,
+                user=self.env.user.name,
+            )
+        self.sudo().message_post(body=body, subtype_xmlid="mail.mt_note")
+        if origin == "customer":
+            self.sudo().with_context(mail_notify_force_send=False).activity_schedule(
+                "account_payment_followup.mail_activity_type_followup",
+                summary=_("Promise to pay"),
+                note=body,
+                user_id=self._get_followup_responsible().id,
+            )
+
+    def _followup_notify_broken_promises(self, promises):
+        """The dates have passed and the invoices are still open: the responsible
+        is told; the invoices are chased again (their expected date is past)."""
+        self.ensure_one()
+        body = _(
+            "Promise to pay broken: %(promises)s still unpaid. The follow-up resumes.",
+            promises=promises._followup_describe(),
+        )
+        self.sudo().message_post(body=body, subtype_xmlid="mail.mt_note")
+        self.sudo().with_context(mail_notify_force_send=False).activity_schedule(
+            "account_payment_followup.mail_activity_type_followup",
+            summary=_("Promise to pay broken"),
+            note=body,
+            user_id=self._get_followup_responsible().id,
+        )

@@ -12,3 +12,7 @@ from . import test_properties
 from . import test_security
 from . import test_scale
 from . import test_analysis
+from . import test_promises
+from . import test_disputes
+from . import test_replies
+from . import test_conversation_tour

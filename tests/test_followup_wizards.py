@@ -68,7 +68,8 @@ class TestFollowupWizards(FollowupCommon):
         form = Form(self.env[action["res_model"]].with_context(**action["context"]))
         form.expected_payment_date = "2026-03-01"
         form.note = "Customer called: paying on March 1st"
-        form.save().action_apply()
+        with freeze_time("2026-02-01"):  # a promise is for a later date
+            form.save().action_apply()
         self.assertEqual(move.expected_payment_date, self.d("2026-03-01"))
         self.assertEqual(move.followup_note, "Customer called: paying on March 1st")
         self.assertIn("paying on March 1st", str(move.message_ids[0].body))

@@ -14,10 +14,14 @@ class AccountMoveExpectedPayment(models.TransientModel):
 
     def action_apply(self):
         self.ensure_one()
-        vals = {"expected_payment_date": self.expected_payment_date}
+        if self.expected_payment_date:
+            # a promise to pay, on record (kept or broken once its date passes)
+            self.move_ids._followup_promise(self.expected_payment_date, origin="user")
+        else:
+            self.move_ids.write({"expected_payment_date": False})
+            self.move_ids._followup_cancel_promises()
         if self.note:
-            vals["followup_note"] = self.note
-        self.move_ids.write(vals)
+            self.move_ids.write({"followup_note": self.note})
         date = fields.Date.to_string(self.expected_payment_date) if self.expected_payment_date else _("none")
         for move in self.move_ids:
             body = _("Expected payment date: %(date)s", date=date)

@@ -66,7 +66,12 @@ class ResPartnerFollowupNote(models.TransientModel):
         partner = self.partner_id.commercial_partner_id
         if date:
             moves = self.move_ids or self._get_overdue_moves(partner)
-            moves.write({"expected_payment_date": date})
+            # a promise to pay, on record (kept or broken once its date passes)
+            invoices = moves.filtered(
+                lambda m: m.move_type in ("out_invoice", "out_receipt") and m.payment_state in ("not_paid", "partial")
+            )
+            invoices._followup_promise(date, origin="user")
+            (moves - invoices).write({"expected_payment_date": date})
             body += Markup("<p>%s</p>") % _(
                 "Follow-up postponed until %(date)s for %(invoices)s.",
                 date=format_date(self.env, date),

@@ -1,0 +1,315 @@
+from markupsafe import Markup
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError, ValidationError
+from odoo.tools import format_date
+
+AGE_BUCKETS = [
+    ("0_30", "0-30 days"),
+    ("31_60", "31-60 days"),
+    ("61_90", "61-90 days"),
+    ("90_plus", "Over 90 days"),
+]
+
+
+class AccountFollowupDispute(models.Model):
+    """A customer disputes an invoice: while the dispute is open the invoice is
+    not chased (its amount stays on the statement, marked "in dispute"). Once
+    resolved, whatever of it is still open is chased again from its due date,
+    at the highest level it has reached, without the levels it missed."""
+
+    _name = "account.followup.dispute"
+    _description = "Invoice Dispute"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _order = "date_opened, id"
+
+    move_id = fields.Many2one(
+        "account.move",
+        string="Invoice",
+        required=True,
+        ondelete="cascade",
+        index=True,
+        tracking=True,
+        domain="[('move_type', 'in', ('out_invoice', 'out_receipt')), ('state', '=', 'posted'), "
+        "('payment_state', 'in', ('not_paid', 'partial')), ('followup_in_dispute', '=', False), "
+        "('commercial_partner_id', '=?', partner_id)]",
+    )
+    partner_id = fields.Many2one(
+        "res.partner",
+        string="Customer",
+        compute="_compute_partner_id",
+        store=True,
+        readonly=False,
+        precompute=True,
+        index=True,
+        help="The invoice's customer (its commercial entity).",
+    )
+    company_id = fields.Many2one(related="move_id.company_id", store=True, index=True)
+    currency_id = fields.Many2one(related="move_id.currency_id")
+    amount_residual = fields.Monetary(related="move_id.amount_residual", string="Amount Due")
+    reason = fields.Many2one(
+        "account.followup.dispute.reason",
+        required=True,
+        tracking=True,
+        ondelete="restrict",
+    )
+    comment = fields.Text(help="What the customer says.")
+    user_id = fields.Many2one(
+        "res.users",
+        string="Owner",
+        compute="_compute_user_id",
+        store=True,
+        readonly=False,
+        tracking=True,
+        help="Who settles the dispute; by default the customer's follow-up responsible.",
+    )
+    state = fields.Selection(
+        [("open", "Open"), ("resolved", "Resolved")],
+        required=True,
+        default="open",
+        readonly=True,
+        tracking=True,
+        index=True,
+    )
+    origin = fields.Selection(
+        [("customer", "The customer"), ("user", "A person of the company")],
+        string="Opened by",
+        required=True,
+        default="user",
+        readonly=True,
+    )
+    date_opened = fields.Date(string="Opened on", required=True, readonly=True, default=fields.Date.context_today)
+    date_resolved = fields.Date(string="Resolved on", readonly=True, copy=False)
+    resolution = fields.Selection(
+        [
+            ("credit_note", "Credit note issued"),
+            ("confirmed", "Invoice confirmed"),
+            ("paid", "Paid"),
+            ("cancelled", "Dispute cancelled"),
+        ],
+        tracking=True,
+        copy=False,
+        help="How the dispute ended. Whatever the outcome, what is still due on the invoice is chased again.",
+    )
+    age = fields.Integer(string="Age (days)", compute="_compute_age", help="Days since the dispute was opened.")
+    age_bucket = fields.Selection(
+        AGE_BUCKETS,
+        string="Age",
+        compute="_compute_age_bucket",
+        store=True,
+        help="Age of an open dispute, refreshed every day.",
+    )
+
+    # ------------------------------------------------------------
+    # COMPUTE METHODS
+    # ------------------------------------------------------------
+
+    @api.depends("move_id")
+    def _compute_partner_id(self):
+        for dispute in self:
+            if dispute.move_id:
+                dispute.partner_id = dispute.move_id.commercial_partner_id
+
+    @api.depends("partner_id", "company_id")
+    def _compute_user_id(self):
+        for dispute in self:
+            if dispute.user_id or not dispute.partner_id:
+                continue
+            company = dispute.company_id or self.env.company
+            dispute.user_id = dispute.partner_id.with_company(company)._get_followup_responsible()
+
+    @api.depends("move_id", "reason")
+    def _compute_display_name(self):
+        for dispute in self:
+            dispute.display_name = _(
+                "Dispute on %(invoice)s: %(reason)s",
+                invoice=dispute.move_id.name or _("new"),
+                reason=dispute.reason.name or "",
+            )
+
+    @api.depends("date_opened", "date_resolved")
+    def _compute_age(self):
+        for dispute in self:
+            dispute.age = dispute._get_age()
+
+    @api.depends("date_opened", "state")
+    def _compute_age_bucket(self):
+        for dispute in self:
+            days = dispute._get_age()
+            if days <= 30:
+                dispute.age_bucket = "0_30"
+            elif days <= 60:
+                dispute.age_bucket = "31_60"
+            elif days <= 90:
+                dispute.age_bucket = "61_90"
+            else:
+                dispute.age_bucket = "90_plus"
+
+    # ------------------------------------------------------------
+    # CONSTRAINTS
+    # ------------------------------------------------------------
+
+    @api.constrains("move_id", "partner_id")
+    def _check_partner_id(self):
+        for dispute in self:
+            if dispute.partner_id != dispute.move_id.commercial_partner_id:
+                raise ValidationError(
+                    _("The dispute's customer must be the customer of %(invoice)s.", invoice=dispute.move_id.name)
+                )
+
+    @api.constrains("move_id", "state")
+    def _check_one_open_dispute(self):
+        for dispute in self.filtered(lambda d: d.state == "open"):
+            others = self.search_count(
+                [("move_id", "=", dispute.move_id.id), ("state", "=", "open"), ("id", "!=", dispute.id)]
+            )
+            if others:
+                raise ValidationError(
+                    _("%(invoice)s is already in dispute: update the open dispute.", invoice=dispute.move_id.name)
+                )
+
+    # ------------------------------------------------------------
+    # CRUD METHODS
+    # ------------------------------------------------------------
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        disputes = super().create(vals_list)
+        disputes.move_id._followup_check_open_invoices()
+        disputes.move_id._followup_set_dispute_flag()
+        for dispute in disputes:
+            dispute._followup_announce_opened()
+        return disputes
+
+    def write(self, vals):
+        moves = self.move_id
+        result = super().write(vals)
+        if {"state", "move_id"} & set(vals):
+            (moves | self.move_id)._followup_set_dispute_flag()
+        return result
+
+    def unlink(self):
+        moves = self.move_id
+        result = super().unlink()
+        moves.exists()._followup_set_dispute_flag()
+        return result
+
+    # ------------------------------------------------------------
+    # ACTION METHODS
+    # ------------------------------------------------------------
+
+    def action_resolve(self):
+        """End the dispute with the outcome set on it: the invoice, if still
+        due, is chased again."""
+        today = fields.Date.context_today(self)
+        for dispute in self:
+            if dispute.state != "open":
+                continue
+            if not dispute.resolution:
+                raise UserError(_("Choose how the dispute on %(invoice)s was resolved.", invoice=dispute.move_id.name))
+            dispute.write({"state": "resolved", "date_resolved": today})
+            dispute.activity_ids.action_feedback(
+                feedback=_("Resolved: %(resolution)s", resolution=dispute._get_resolution_label())
+            )
+            dispute._followup_announce_resolved()
+        return True
+
+    def action_reopen(self):
+        for dispute in self.filtered(lambda d: d.state == "resolved"):
+            dispute.write({"state": "open", "date_resolved": False, "resolution": False})
+            dispute._followup_schedule_activity()
+            dispute.partner_id.message_post(
+                body=_("Dispute on %(invoice)s reopened.", invoice=dispute.move_id.name),
+                subtype_xmlid="mail.mt_note",
+            )
+        return True
+
+    def action_open_invoice(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "account.move",
+            "res_id": self.move_id.id,
+            "views": [[False, "form"]],
+        }
+
+    @api.model
+    def _get_open_form_action(self, move=None, partner=None):
+        """The dispute form in a dialog, for an invoice or for a customer
+        (the person then picks one of its open invoices)."""
+        context = {}
+        if move:
+            context["default_move_id"] = move.id
+        if partner:
+            context["default_partner_id"] = partner.commercial_partner_id.id
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Open a dispute"),
+            "res_model": self._name,
+            "view_mode": "form",
+            "views": [[self.env.ref("account_payment_followup.account_followup_dispute_view_form").id, "form"]],
+            "target": "new",
+            "context": context,
+        }
+
+    # ------------------------------------------------------------
+    # BUSINESS METHODS
+    # ------------------------------------------------------------
+
+    @api.model
+    def _cron_update_age_bucket(self):
+        """Open disputes grow older every day: refresh the age they are grouped by."""
+        disputes = self.sudo().search([("state", "=", "open")])
+        disputes.invalidate_recordset(["age"])
+        if disputes:
+            self.env.add_to_compute(self._fields["age_bucket"], disputes)
+            disputes.flush_recordset(["age_bucket"])
+
+    def _get_age(self):
+        """Days the dispute has been (or was) open."""
+        self.ensure_one()
+        if not self.date_opened:
+            return 0
+        return ((self.date_resolved or fields.Date.context_today(self)) - self.date_opened).days
+
+    def _get_resolution_label(self):
+        self.ensure_one()
+        return dict(self._fields["resolution"]._description_selection(self.env)).get(self.resolution, "")
+
+    def _followup_schedule_activity(self):
+        self.ensure_one()
+        self.with_context(mail_notify_force_send=False).activity_schedule(
+            "mail.mail_activity_data_todo",
+            summary=_("Settle the dispute on %(invoice)s", invoice=self.move_id.name),
+            note=self.comment or self.reason.name,
+            user_id=self.user_id.id or self.env.user.id,
+        )
+
+    def _followup_announce_opened(self):
+        """Activity for the owner; the customer's and the invoice's chatter tell it."""
+        self.ensure_one()
+        self._followup_schedule_activity()
+        who = _("The customer") if self.origin == "customer" else self.env.user.name
+        body = Markup("<p>%s</p>") % _(
+            "%(who)s disputes %(invoice)s (%(reason)s): it is not chased until the dispute is resolved.",
+            who=who,
+            invoice=self.move_id.name,
+            reason=self.reason.name,
+        )
+        if self.comment:
+            body += Markup("<p><em>%s</em></p>") % self.comment
+        self.partner_id.sudo().message_post(body=body, subtype_xmlid="mail.mt_note")
+        self.move_id.sudo().message_post(body=body, subtype_xmlid="mail.mt_note")
+
+    def _followup_announce_resolved(self):
+        self.ensure_one()
+        body = _(
+            "Dispute on %(invoice)s resolved on %(date)s: %(resolution)s.",
+            invoice=self.move_id.name,
+            date=format_date(self.env, self.date_resolved),
+            resolution=self._get_resolution_label(),
+        )
+        if self.move_id.payment_state in ("not_paid", "partial"):
+            body += " " + _("What is still due is chased again.")
+        self.partner_id.sudo().message_post(body=body, subtype_xmlid="mail.mt_note")
+        self.move_id.sudo().message_post(body=body, subtype_xmlid="mail.mt_note")
