@@ -1030,6 +1030,18 @@ class Bench:
                 ["amount"],
                 ["date:month", "age"],
             ),
+            "promises kept and broken per month": (
+                "account.followup.promise",
+                [("state", "in", ("kept", "broken")), ("date", ">=", year_ago)],
+                [],
+                ["date:month", "state"],
+            ),
+            "open disputes by reason and age": (
+                "account.followup.dispute",
+                [("state", "=", "open")],
+                [],
+                ["reason", "age_bucket"],
+            ),
             "average days late per payment month": (
                 "account.followup.payment.report",
                 [("payment_date", ">=", year_ago)],

@@ -1,6 +1,12 @@
+from dateutil.relativedelta import relativedelta
+from lxml import etree
+
 from odoo import Command
 from odoo.exceptions import AccessError
+from odoo.fields import Date as fields_date
+from odoo.osv import expression
 from odoo.tests import new_test_user, tagged
+from odoo.tools.safe_eval import safe_eval
 
 from .common import FollowupCommon
 
@@ -310,6 +316,74 @@ class TestFollowupAnalysis(FollowupCommon):
         self.assertEqual([(bar["days_late"], bar["tone"]) for bar in bars], [(-11, "early"), (5, "late")])
         self.assertIn("paid 5 days late", bars[1]["title"])
         self.assertEqual(Statement.get_statement(self.customer_c.id)["payment_behaviour"], [])
+
+    # ------------------------------------------------------------------
+    # Promises and disputes
+    # ------------------------------------------------------------------
+
+    def _action_groups(self, xmlid, measures, groupby):
+        """What the analysis action shows with its default filters."""
+        action = self.env.ref(xmlid)
+        Model = self.env[action.res_model].with_user(self.accountant)
+        context = safe_eval(action.context, {"uid": self.accountant.id})
+        arch = etree.fromstring(Model.get_view(action.search_view_id.id, "search")["arch"])
+        today = fields_date.context_today(Model)
+        domain = expression.AND(
+            [
+                safe_eval(node.get("domain"), {"context_today": lambda: today, "relativedelta": relativedelta})
+                for node in arch.iter("filter")
+                if context.get(f"search_default_{node.get('name')}")
+            ]
+        )
+        return Model.read_group(domain, measures, groupby, lazy=False)
+
+    def test_promises_kept_and_broken_per_month(self):
+        today = fields_date.today()
+        month_ago, two_months_ago = today - relativedelta(months=1), today - relativedelta(months=2)
+        Promise = self.env["account.followup.promise"].sudo()
+        for move, date, state in (
+            (self.c2, two_months_ago, "kept"),
+            (self.c2, two_months_ago, "broken"),
+            (self.b2, month_ago, "broken"),
+            (self.f1, month_ago, "broken"),
+            (self.f1, month_ago, "cancelled"),  # replaced by another one: neither kept nor broken
+            (self.f1, today + relativedelta(days=5), "open"),
+            (self.f1, today - relativedelta(years=2), "kept"),  # before the last 12 months
+        ):
+            Promise.create({"move_id": move.id, "date": date, "made_on": date, "state": state})
+        groups = self._action_groups(
+            "account_payment_followup.account_followup_promise_analysis_action", ["__count"], ["date:month", "state"]
+        )
+        months = {
+            two_months_ago: two_months_ago.strftime("%B %Y"),
+            month_ago: month_ago.strftime("%B %Y"),
+        }
+        self.assertEqual(
+            {(group["date:month"], group["state"]): group["__count"] for group in groups},
+            {
+                (months[two_months_ago], "kept"): 1,
+                (months[two_months_ago], "broken"): 1,
+                (months[month_ago], "broken"): 2,
+            },
+        )
+
+    def test_open_disputes_by_reason_and_age(self):
+        today = fields_date.today()
+        wrong_amount = self.env.ref("account_payment_followup.account_followup_dispute_reason_wrong_amount")
+        quality = self.env.ref("account_payment_followup.account_followup_dispute_reason_quality")
+        Dispute = self.env["account.followup.dispute"]
+        resolved = Dispute.create({"move_id": self.c2.id, "reason": quality.id, "date_opened": today})
+        resolved.resolution = "confirmed"
+        resolved.action_resolve()
+        for move, reason, days in ((self.c2, wrong_amount, 10), (self.b2, wrong_amount, 45), (self.f1, quality, 100)):
+            Dispute.create({"move_id": move.id, "reason": reason.id, "date_opened": today - relativedelta(days=days)})
+        groups = self._action_groups(
+            "account_payment_followup.account_followup_dispute_analysis_action", ["__count"], ["reason", "age_bucket"]
+        )
+        self.assertEqual(
+            {(group["reason"][0], group["age_bucket"]): group["__count"] for group in groups},
+            {(wrong_amount.id, "0_30"): 1, (wrong_amount.id, "31_60"): 1, (quality.id, "90_plus"): 1},
+        )
 
     # ------------------------------------------------------------------
     # Access
