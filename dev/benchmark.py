@@ -5,8 +5,9 @@ invoices, 30,000 of them open and spread over every follow-up level, then
 measures what the accountant waits for and what the server pays: the status
 search against its SQL floor, the statements screen's server calls, the
 scheduled action's throughput, the 500-letter PDF, the peak memory of a full
-run and the SQL queries per customer. Each figure is the median of several
-runs, printed beside the size it ran on and its target.
+run, the SQL queries per customer and the follow-up analysis' reports. Each
+figure is the median of several runs, printed beside the size it ran on and
+its target.
 
     bash dev/dev.sh bench [--scale 0.1] [--runs 5] [--rebuild]
     python dev/benchmark.py [-c odoo.conf | --db-host HOST --db-port PORT] [--scale 1] ...
