@@ -5,8 +5,9 @@ invoices, 30,000 of them open and spread over every follow-up level, then
 measures what the accountant waits for and what the server pays: the status
 search against its SQL floor, the statements screen's server calls, the
 scheduled action's throughput, the 500-letter PDF, the peak memory of a full
-run and the SQL queries per customer. Each figure is the median of several
-runs, printed beside the size it ran on and its target.
+run, the SQL queries per customer and the follow-up analysis' reports. Each
+figure is the median of several runs, printed beside the size it ran on and
+its target.
 
     bash dev/dev.sh bench [--scale 0.1] [--runs 5] [--rebuild]
     python dev/benchmark.py [-c odoo.conf | --db-host HOST --db-port PORT] [--scale 1] ...
@@ -59,6 +60,7 @@ TARGETS = {
     "manual_per_s": 50,
     "letters_pdf_s": 60,
     "peak_memory_mib": 1024,
+    "analysis_ms": 1000,
 }
 
 
@@ -81,6 +83,12 @@ def parse_args(argv):
     parser.add_argument("--no-full-run", action="store_true", help="skip the full scheduled run (peak memory)")
     parser.add_argument("--work", default=os.path.join(REPO, ".dev", "bench"), help="scratch folder")
     parser.add_argument("--json", help="also write the figures to this file")
+    parser.add_argument(
+        "--only",
+        nargs="+",
+        choices=["status_search", "statements_screen", "query_counts", "throughput", "letters", "analysis"],
+        help="measure only these (no full scheduled run)",
+    )
     parser.add_argument("--child", choices=["full-run"], help=argparse.SUPPRESS)
     return parser.parse_args(argv)
 
@@ -576,7 +584,92 @@ def bulk_insert(env, protos, rows):
         None,
     )
     cr.execute(f"UPDATE account_move SET create_date = {now}, write_date = {now} WHERE id >= %s", [move_id])
+    bulk_steps(env)
     cr.execute("DROP TABLE bench_invoice")
+
+
+def bulk_steps(env):
+    """The follow-up history (account.followup.step and its actions): each
+    invoice received every level of the plan due before it was paid (an open
+    one: up to the level its item received), one step per invoice and level,
+    dated on the level's day; about 1.6 steps per invoice."""
+    cr = env.cr
+    cr.execute(
+        """
+        CREATE TEMPORARY TABLE bench_step AS
+        SELECT row_number() OVER (ORDER BY b.move_id, level.delay) - 1 AS n,
+               b.partner_id, b.rec_line_id, b.amount, b.paid_on, level.id AS level_id, level.auto_execute,
+               level.send_email, level.send_letter, level.send_sms, level.manual_action,
+               b.due_date + level.delay AS date
+          FROM bench_invoice b
+          JOIN account_followup_level level ON level.company_id = %(company)s
+     LEFT JOIN account_followup_level received ON received.id = b.level_id
+         WHERE b.due_date + level.delay <= CURRENT_DATE
+           AND CASE WHEN b.paid_on IS NULL THEN level.delay <= received.delay
+                    ELSE b.due_date + level.delay < b.paid_on END
+        """,
+        {"company": env.company.id},
+    )
+    cr.execute("SELECT count(*) FROM bench_step")
+    count = cr.fetchone()[0]
+    first = reserve_ids(cr, "account_followup_step", count)
+    values = {"first": first, "company": env.company.id, "user": env.ref("base.user_root").id}
+    cr.execute(
+        """
+        INSERT INTO account_followup_step (id, partner_id, company_id, level_id, date, user_id, automatic, state,
+                                           amount_due, amount_overdue, create_uid, create_date, write_uid, write_date)
+        SELECT %(first)s + n, partner_id, %(company)s, level_id, date, %(user)s, auto_execute,
+               CASE WHEN manual_action AND paid_on IS NULL THEN 'in_progress' ELSE 'done' END, amount, amount,
+               %(user)s, date, %(user)s, date
+          FROM bench_step;
+        INSERT INTO account_followup_step_move_line_rel (step_id, move_line_id)
+        SELECT %(first)s + n, rec_line_id FROM bench_step;
+        INSERT INTO account_followup_step_channel (step_id, sequence, channel, state, partner_id, company_id,
+                                                   level_id, date, create_uid, create_date, write_uid, write_date)
+        SELECT %(first)s + n, sequence, channel,
+               CASE WHEN channel = 'manual' AND paid_on IS NULL THEN 'to_do' ELSE 'sent' END,
+               partner_id, %(company)s, level_id, date, %(user)s, date, %(user)s, date
+          FROM bench_step
+         CROSS JOIN LATERAL (VALUES (1, 'email', send_email), (2, 'letter', send_letter), (3, 'sms', send_sms),
+                                    (4, 'manual', manual_action)) AS action(sequence, channel, used)
+         WHERE used;
+        DROP TABLE bench_step;
+        """,
+        values,
+    )
+    Step = env["account.followup.step"]
+    if "amount_concerned" in Step._fields:
+        # the follow-up analysis' figures, stored on the steps: computed by the
+        # model's own query, written in bulk
+        from odoo.tools import SQL
+
+        cr.execute(
+            SQL(
+                """
+                UPDATE account_followup_step step
+                   SET amount_concerned = figures.amount, paid_7 = figures.paid_7, paid_14 = figures.paid_14,
+                       paid_30 = figures.paid_30, paid_since = figures.paid, paid_date = figures.paid_date
+                  FROM (%s) AS figures(id, amount, paid_7, paid_14, paid_30, paid, paid_date)
+                 WHERE step.id = figures.id
+                """,
+                Step._get_payment_figures_query(list(range(first, first + count))),
+            )
+        )
+        cr.execute(
+            """
+            UPDATE account_followup_step step
+               SET by_email = used.email, by_letter = used.letter, by_sms = used.sms, by_manual = used.manual,
+                   main_channel = CASE WHEN used.manual THEN 'manual' WHEN used.letter THEN 'letter'
+                                       WHEN used.sms THEN 'sms' WHEN used.email THEN 'email' END
+              FROM (SELECT step_id, BOOL_OR(channel = 'email') AS email, BOOL_OR(channel = 'letter') AS letter,
+                           BOOL_OR(channel = 'sms') AS sms, BOOL_OR(channel = 'manual') AS manual
+                      FROM account_followup_step_channel
+                     WHERE state IN ('sent', 'queued', 'to_do')
+                  GROUP BY step_id) AS used
+             WHERE step.id = used.step_id
+            """
+        )
+    log(f"{count} follow-up steps")
 
 
 STAGING_COLUMNS = {
@@ -660,6 +753,8 @@ def shift_dates(env):
         "account_move": ["date", "invoice_date", "invoice_date_due"],
         "account_move_line": ["date", "invoice_date", "date_maturity", "followup_date"],
         "account_partial_reconcile": ["max_date"],
+        "account_followup_step": ["date"],
+        "account_followup_step_channel": ["date", "done_date"],
     }
     for table, columns in updates.items():
         env.cr.execute(f"UPDATE {table} SET " + ", ".join(f"{c} = {c} + %(d)s" for c in columns), {"d": delta})
@@ -920,6 +1015,94 @@ class Bench:
             server.terminate()
             server.wait(30)
 
+    # -- follow-up analysis ----------------------------------------------------
+
+    def analysis(self):
+        """Every figure of the follow-up analysis as its pivot and graph views
+        ask for it (``read_group``, default filter: the last 12 months), and the
+        payment behaviour on a customer's statement."""
+        year_ago = (date.today() - timedelta(days=365)).isoformat()
+        cases = {
+            "effectiveness, per level and action": (
+                "account.followup.effectiveness.report",
+                [("date", ">=", year_ago)],
+                ["amount", "share_7", "share_14", "share_30", "days_to_payment"],
+                ["level_id", "channel"],
+            ),
+            "effectiveness, whole history per month": (
+                "account.followup.effectiveness.report",
+                [],
+                ["amount", "share_30", "days_to_payment"],
+                ["date:month"],
+            ),
+            "DSO per month": (
+                "account.followup.dso.report",
+                [("date", ">=", year_ago)],
+                ["receivable", "credit_sales", "dso"],
+                ["date:month"],
+            ),
+            "overdue by age per month": (
+                "account.followup.overdue.report",
+                [("date", ">=", year_ago)],
+                ["amount"],
+                ["date:month", "age"],
+            ),
+            "promises kept and broken per month": (
+                "account.followup.promise",
+                [("state", "in", ("kept", "broken")), ("date", ">=", year_ago)],
+                [],
+                ["date:month", "state"],
+            ),
+            "open disputes by reason and age": (
+                "account.followup.dispute",
+                [("state", "=", "open")],
+                [],
+                ["reason", "age_bucket"],
+            ),
+            "average days late per payment month": (
+                "account.followup.payment.report",
+                [("payment_date", ">=", year_ago)],
+                ["days_late", "amount"],
+                ["payment_date:month"],
+            ),
+        }
+        figures = {}
+        for label, (model, domain, fields_, groupby) in cases.items():
+            if model not in self.registry:
+                continue
+            with self.cursor() as env:
+                groups = len(env[model].read_group(domain, fields_, groupby, lazy=False))
+            median = self.timed(
+                f"analysis {label}",
+                lambda env, m=model, d=domain, f=fields_, g=groupby: env[m].read_group(d, f, g, lazy=False),
+            )
+            figures[label] = {"median_ms": median, "groups": groups}
+        # the list grouped by customer, worst payers first: a page of 80 groups
+        model = "account.followup.payment.report"
+        args = ([("payment_date", ">=", year_ago)], ["days_late"], ["partner_id"])
+        figures["average days late, 80 worst customers"] = {
+            "median_ms": self.timed(
+                "analysis days late per customer",
+                lambda env: env[model].web_read_group(*args, limit=80, orderby="days_late desc"),
+            ),
+            "groups": 80,
+        }
+        with self.cursor() as env:
+            env.cr.execute("SELECT partner_id FROM account_followup_step GROUP BY partner_id LIMIT 1")
+            partner_id = env.cr.fetchone()[0]
+        statement = "account.followup.statement"
+        figures["payment behaviour on a statement"] = {
+            "median_ms": self.timed(
+                "analysis payment behaviour",
+                lambda env: env[statement]._get_payment_behaviour(env["res.partner"].browse(partner_id)),
+            ),
+            "groups": 10,
+        }
+        with self.cursor() as env:
+            env.cr.execute("SELECT count(*) FROM account_followup_step")
+            self.results["analysis_steps"] = env.cr.fetchone()[0]
+        self.results["analysis"] = figures
+
 
 def peak_memory_mib():
     """Peak resident memory of this process since it started (VmHWM: unlike
@@ -1035,6 +1218,18 @@ def report_lines(bench):
     return lines
 
 
+def analysis_lines(bench):
+    figures = bench.results.get("analysis")
+    if not figures:
+        return []
+    lines = [f"follow-up analysis ({bench.results['analysis_steps']} follow-up steps), read_group of each report"]
+    for label, figure in figures.items():
+        value = figure["median_ms"]
+        ok = value < TARGETS["analysis_ms"]
+        lines.append(f"  {label:<44}{value:8.1f} ms   ({figure['groups']} groups)   target < 1000 ms: {verdict(ok)}")
+    return lines
+
+
 def main(argv=None):
     args = parse_args(argv if argv is not None else sys.argv[1:])
     if args.child:
@@ -1060,16 +1255,26 @@ def main(argv=None):
     with registry.cursor() as cr:
         shift_dates(odoo.api.Environment(cr, odoo.SUPERUSER_ID, {}))
     bench = Bench(args, registry, config)
-    steps = [bench.status_search, bench.statements_screen, bench.query_counts, bench.throughput]
-    if args.pdf_runs:  # --pdf-runs 0: no letters
-        steps.append(bench.letters)
+    steps = [
+        bench.status_search,
+        bench.statements_screen,
+        bench.query_counts,
+        bench.throughput,
+        bench.letters,
+        bench.analysis,
+    ]
+    if not args.pdf_runs:  # --pdf-runs 0: no letters
+        steps.remove(bench.letters)
+    if args.only:
+        steps = [step for step in steps if step.__name__ in args.only]
     for step in steps:
         log(f"measuring: {step.__name__}")
         step()
-    if not args.no_full_run:
+    if not args.no_full_run and not args.only:
         log("measuring: full scheduled run (peak memory)")
         full_run(bench, args, config)
-    lines = report_lines(bench)
+    lines = [] if args.only else report_lines(bench)
+    lines += analysis_lines(bench)
     print("\n".join(lines))
     if args.json:
         with open(args.json, "w", encoding="utf-8") as out:

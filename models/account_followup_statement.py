@@ -157,6 +157,7 @@ class AccountFollowupStatement(models.AbstractModel):
             "level": self._prepare_level(level, due=status == STATUS_ACTION),
             **self._prepare_conversation(partner),
             "lines": [self._prepare_line(line) for line in statement["lines"]],
+            "payment_behaviour": self._prepare_payment_behaviour(self._get_payment_behaviour(partner)),
             "totals": [
                 {
                     "currency": total["currency"].name,
@@ -259,6 +260,55 @@ class AccountFollowupStatement(models.AbstractModel):
             "replied": bool(paused_until and paused_until > today),
             "paused_until": format_date(self.env, paused_until) if paused_until else "",
         }
+
+    @api.model
+    def _get_payment_behaviour(self, partner, limit=10):
+        """How the customer paid its last ``limit`` paid invoices (installments
+        apart), oldest first: number, due date, payment date, days late
+        (negative: early), amount. One query on the payment delays report."""
+        rows = self.env["account.followup.payment.report"].search_read(
+            [("partner_id", "=", partner.commercial_partner_id.id), ("company_id", "=", self.env.company.id)],
+            ["move_id", "move_name", "due_date", "payment_date", "days_late", "amount"],
+            order="payment_date desc, id desc",
+            limit=limit,
+            load=None,
+        )
+        return [
+            {
+                "move_id": row["move_id"],
+                "name": row["move_name"],
+                "due_date": row["due_date"],
+                "payment_date": row["payment_date"],
+                "days_late": int(row["days_late"]),
+                "amount": row["amount"],
+            }
+            for row in reversed(rows)
+        ]
+
+    @api.model
+    def _prepare_payment_behaviour(self, payments):
+        """The bars of the statement's payment behaviour chart: one per paid
+        invoice, its height the days late (capped at 60), its colour the delay."""
+        bars = []
+        for payment in payments:
+            days = payment["days_late"]
+            if days < 0:
+                tone, title = "early", _("%(invoice)s: paid %(days)s days early", invoice=payment["name"], days=-days)
+            elif days == 0:
+                tone, title = "early", _("%(invoice)s: paid on its due date", invoice=payment["name"])
+            else:
+                tone = "late" if days <= 30 else "very_late"
+                title = _("%(invoice)s: paid %(days)s days late", invoice=payment["name"], days=days)
+            bars.append(
+                {
+                    "move_id": payment["move_id"],
+                    "days_late": days,
+                    "height": max(4, min(days, 60) * 100 // 60),
+                    "tone": tone,
+                    "title": title,
+                }
+            )
+        return bars
 
     @api.model
     def _prepare_phones(self, partner):

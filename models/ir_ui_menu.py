@@ -11,6 +11,7 @@ FOLLOWUP_MENUS = (
     "account_payment_followup.account_followup_dispute_menu",
     "account_payment_followup.account_followup_promise_menu",
     "account_payment_followup.account_followup_dispute_reason_menu",
+    "account_payment_followup.account_followup_analysis_menu",
 )
 
 

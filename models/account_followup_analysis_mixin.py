@@ -1,0 +1,63 @@
+from odoo import models
+from odoo.models import parse_read_group_spec
+from odoo.tools import SQL
+
+# An item's due date, as the specification defines it: its maturity date (the
+# due date printed on the invoice, also a typed one), else the invoice's date,
+# else the entry's. From columns of account_move_line ("aml") only, so that
+# the reports need not join every entry.
+ITEM_DUE_DATE_SQL = SQL("COALESCE(aml.date_maturity, aml.invoice_date, aml.date)")
+
+
+class AccountFollowupAnalysisMixin(models.AbstractModel):
+    """Aggregates the follow-up analysis needs and Odoo's ``read_group`` lacks.
+
+    A field declares one of them as its ``group_operator``; the pivot, graph
+    and grouped list views ask for it like for ``sum``, and PostgreSQL computes
+    it for whatever grouping and filter the user chose (no Python loop):
+
+    * ``median``: the median of the group's values (``percentile_cont(0.5)``);
+    * ``ratio``: a share in percent of two summed fields, declared in
+      ``_ratio_fields`` as ``{field: (numerator, denominator)}``, so that the
+      share of a group is the sum of what was paid over the sum of what was
+      due, not an average of the rows' shares;
+    * ``month_end``: a balance at a month end (a stock, not a flow): the sum of
+      the group's balances divided by the number of month ends it spans, i.e.
+      the total at one month end when grouped by month and the average month
+      end balance on a coarser grouping. The month end is the ``date`` field.
+    """
+
+    _name = "account.followup.analysis.mixin"
+    _description = "Follow-up Analysis Aggregates"
+
+    _ratio_fields = {}
+
+    def _read_group_select(self, aggregate_spec, query):
+        if aggregate_spec == "__count":
+            return super()._read_group_select(aggregate_spec, query)
+        fname, _property, func = parse_read_group_spec(aggregate_spec)
+        if func == "median" and fname in self._fields:
+            return (
+                SQL("percentile_cont(0.5) WITHIN GROUP (ORDER BY %s)", self._field_to_sql(self._table, fname, query)),
+                [fname],
+            )
+        if func == "ratio" and fname in self._ratio_fields:
+            numerator, denominator = self._ratio_fields[fname]
+            return (
+                SQL(
+                    "ROUND(SUM(%s) * 100.0 / NULLIF(SUM(%s), 0), 2)",
+                    self._field_to_sql(self._table, numerator, query),
+                    self._field_to_sql(self._table, denominator, query),
+                ),
+                [fname, numerator, denominator],
+            )
+        if func == "month_end" and fname in self._fields:
+            return (
+                SQL(
+                    "SUM(%s) / NULLIF(COUNT(DISTINCT %s), 0)",
+                    self._field_to_sql(self._table, fname, query),
+                    self._field_to_sql(self._table, "date", query),
+                ),
+                [fname, "date"],
+            )
+        return super()._read_group_select(aggregate_spec, query)

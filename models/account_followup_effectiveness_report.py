@@ -1,0 +1,159 @@
+from odoo import fields, models, tools
+from odoo.tools import SQL
+
+
+class AccountFollowupEffectivenessReport(models.Model):
+    """How much money came in after each follow-up step (a SQL view, read only).
+
+    One row per step, with the figures stored on the step (see
+    ``account_followup_step_analysis.py``): the amount its invoices still owed
+    on the step date, the part of it paid within 7, 14 and 30 days after it
+    (credit notes are not payments), and the days until it was entirely paid.
+    The windows of successive steps on the same invoice overlap: a payment 20
+    days after the first reminder and 5 days after the second counts for both.
+
+    The share paid of a group (``share_*``) is the sum of what was paid over
+    the sum of the amount concerned, and the days to payment of a group are
+    their median, both computed by PostgreSQL for whatever grouping the pivot
+    or graph asks (see ``account.followup.analysis.mixin``); the days to
+    payment of a step not entirely paid are empty and left out of the median.
+
+    *Main action*: the most personal action the step made (manual action, then
+    letter, SMS, e-mail) among those that reached the customer or a person; the
+    ``by_*`` flags tell every action the step made, for the filters.
+    """
+
+    _name = "account.followup.effectiveness.report"
+    _inherit = "account.followup.analysis.mixin"
+    _description = "Follow-up Effectiveness"
+    _auto = False
+    _order = "date desc, id desc"
+    _rec_name = "step_id"
+    _ratio_fields = {
+        "share_7": ("paid_7", "amount"),
+        "share_14": ("paid_14", "amount"),
+        "share_30": ("paid_30", "amount"),
+        "share_paid": ("paid", "amount"),
+    }
+    _depends = {
+        "account.followup.step": [
+            "partner_id",
+            "company_id",
+            "level_id",
+            "date",
+            "user_id",
+            "responsible_id",
+            "automatic",
+            "state",
+            "main_channel",
+            "by_email",
+            "by_letter",
+            "by_sms",
+            "by_manual",
+            "amount_concerned",
+            "paid_7",
+            "paid_14",
+            "paid_30",
+            "paid_since",
+            "paid_date",
+        ],
+    }
+
+    step_id = fields.Many2one("account.followup.step", readonly=True)
+    date = fields.Date(string="Step Date", readonly=True)
+    level_id = fields.Many2one("account.followup.level", readonly=True)
+    company_id = fields.Many2one("res.company", readonly=True)
+    currency_id = fields.Many2one("res.currency", readonly=True)
+    partner_id = fields.Many2one("res.partner", string="Customer", readonly=True)
+    responsible_id = fields.Many2one("res.users", readonly=True)
+    user_id = fields.Many2one("res.users", string="Done By", readonly=True)
+    automatic = fields.Boolean(readonly=True)
+    state = fields.Selection([("in_progress", "In progress"), ("done", "Done")], readonly=True)
+    channel = fields.Selection(
+        [("manual", "Manual action"), ("letter", "Letter"), ("sms", "SMS"), ("email", "E-mail")],
+        string="Main Action",
+        readonly=True,
+        help="The most personal action the step made: manual action, then letter, SMS, e-mail.",
+    )
+    by_email = fields.Boolean(string="With E-mail", readonly=True)
+    by_letter = fields.Boolean(string="With Letter", readonly=True)
+    by_sms = fields.Boolean(string="With SMS", readonly=True)
+    by_manual = fields.Boolean(string="With Manual Action", readonly=True)
+    amount = fields.Monetary(
+        string="Amount Concerned",
+        readonly=True,
+        help="What the step's items still owed on the step date, in the company's currency.",
+    )
+    paid_7 = fields.Monetary(string="Paid within 7 Days", readonly=True)
+    paid_14 = fields.Monetary(string="Paid within 14 Days", readonly=True)
+    paid_30 = fields.Monetary(string="Paid within 30 Days", readonly=True)
+    paid = fields.Monetary(string="Paid Since", readonly=True, help="Paid after the step, up to today.")
+    share_7 = fields.Float(
+        string="Paid within 7 Days (%)",
+        readonly=True,
+        group_operator="ratio",
+        help="Share of the amount concerned paid within 7 days after the step.",
+    )
+    share_14 = fields.Float(string="Paid within 14 Days (%)", readonly=True, group_operator="ratio")
+    share_30 = fields.Float(string="Paid within 30 Days (%)", readonly=True, group_operator="ratio")
+    share_paid = fields.Float(string="Paid Since (%)", readonly=True, group_operator="ratio")
+    days_to_payment = fields.Float(
+        string="Days to Payment (median)",
+        readonly=True,
+        group_operator="median",
+        help="Days from the step to the payment of the last of the amount concerned; the median of a group. "
+        "Empty while not entirely paid.",
+    )
+
+    def init(self):
+        tools.drop_view_if_exists(self.env.cr, self._table)
+        self.env.cr.execute(
+            SQL(
+                """
+            CREATE VIEW %(table)s AS (
+                SELECT step.id,
+                       step.id AS step_id,
+                       step.date,
+                       step.level_id,
+                       step.company_id,
+                       company.currency_id,
+                       step.partner_id,
+                       step.responsible_id,
+                       step.user_id,
+                       step.automatic,
+                       step.state,
+                       step.main_channel AS channel,
+                       COALESCE(step.by_email, FALSE) AS by_email,
+                       COALESCE(step.by_letter, FALSE) AS by_letter,
+                       COALESCE(step.by_sms, FALSE) AS by_sms,
+                       COALESCE(step.by_manual, FALSE) AS by_manual,
+                       COALESCE(step.amount_concerned, 0) AS amount,
+                       COALESCE(step.paid_7, 0) AS paid_7,
+                       COALESCE(step.paid_14, 0) AS paid_14,
+                       COALESCE(step.paid_30, 0) AS paid_30,
+                       COALESCE(step.paid_since, 0) AS paid,
+                       ROUND(step.paid_7 * 100.0 / NULLIF(step.amount_concerned, 0), 2) AS share_7,
+                       ROUND(step.paid_14 * 100.0 / NULLIF(step.amount_concerned, 0), 2) AS share_14,
+                       ROUND(step.paid_30 * 100.0 / NULLIF(step.amount_concerned, 0), 2) AS share_30,
+                       ROUND(step.paid_since * 100.0 / NULLIF(step.amount_concerned, 0), 2) AS share_paid,
+                       step.paid_date - step.date AS days_to_payment
+                  FROM account_followup_step step
+                  JOIN res_company company ON company.id = step.company_id
+            )
+            """,
+                table=SQL.identifier(self._table),
+            )
+        )
+
+    # ------------------------------------------------------------
+    # ACTION METHODS
+    # ------------------------------------------------------------
+
+    def action_open_step(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "account.followup.step",
+            "res_id": self.step_id.id,
+            "views": [(False, "form")],
+        }
