@@ -80,6 +80,7 @@ def parse_args(argv):
     parser.add_argument("--no-full-run", action="store_true", help="skip the full scheduled run (peak memory)")
     parser.add_argument("--work", default=os.path.join(REPO, ".dev", "bench"), help="scratch folder")
     parser.add_argument("--json", help="also write the figures to this file")
+    parser.add_argument("--peer-src", metavar="DIR", help="compare with OCA account_credit_control (only)")
     parser.add_argument("--child", choices=["full-run"], help=argparse.SUPPRESS)
     return parser.parse_args(argv)
 
@@ -1031,6 +1032,10 @@ def main(argv=None):
     template = f"{args.database}_tpl_{size_of(args.scale)['customers']}"
     if args.rebuild or not template_ready(args, template):
         build_template(args, config, template)
+    if args.peer_src:  # see dev/benchmark_peer.py
+        from benchmark_peer import compare_with_peer
+
+        return compare_with_peer(args, config, template)
     started = time.monotonic()
     copy_db(args, template, args.database)
     log(f"copied {template} to {args.database} in {time.monotonic() - started:.0f} s")
