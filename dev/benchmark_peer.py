@@ -23,7 +23,9 @@ batch, each step in a transaction of its own as from its screens:
 3. the e-mails (``run_channel_action``: one communication per customer and
    ``_generate_emails``, the level's template without the PDF report it
    attaches by default, the mail queued: its mass-mail composer would send at
-   once, a SMTP round trip per batch that ours leaves to the mail queue too).
+   once, a SMTP round trip per batch that ours leaves to the mail queue too);
+   once with its template as shipped (rolled back), once with the invoices
+   table its option "Show Invoice Details in mail" means to add (committed).
 
 Each side is warmed up on one customer first (rolled back). Customers per
 second are medians over the batches, queries per customer the total SQL
