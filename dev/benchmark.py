@@ -89,6 +89,7 @@ def parse_args(argv):
         choices=["status_search", "statements_screen", "query_counts", "throughput", "letters", "analysis"],
         help="measure only these (no full scheduled run)",
     )
+    parser.add_argument("--peer-src", metavar="DIR", help="compare with OCA account_credit_control (only)")
     parser.add_argument("--child", choices=["full-run"], help=argparse.SUPPRESS)
     return parser.parse_args(argv)
 
@@ -1248,6 +1249,10 @@ def main(argv=None):
     template = f"{args.database}_tpl_{size_of(args.scale)['customers']}"
     if args.rebuild or not template_ready(args, template):
         build_template(args, config, template)
+    if args.peer_src:  # see dev/benchmark_peer.py
+        from benchmark_peer import compare_with_peer
+
+        return compare_with_peer(args, config, template)
     started = time.monotonic()
     copy_db(args, template, args.database)
     log(f"copied {template} to {args.database} in {time.monotonic() - started:.0f} s")
