@@ -26,7 +26,7 @@ _logger = logging.getLogger(__name__)
 # (Odoo sets it to the invoice date for an invoice without payment term, and a
 # person may type another one); only an item without any falls back to the
 # invoice date. The one definition of it, for every query of the addon.
-DUE_DATE_SQL = "COALESCE(aml.date_maturity, move.invoice_date, move.date)"
+DUE_DATE_SQL = "COALESCE(aml.date_maturity, aml.invoice_date, aml.date)"
 
 # What can be chased: what the customer owes on an item that nobody excluded
 # and that is not in open dispute.
@@ -243,6 +243,23 @@ class AccountFollowup(models.AbstractModel):
     # ------------------------------------------------------------
     # STATEMENT
     # ------------------------------------------------------------
+
+    @api.model
+    def _get_item_rules(self, company, line_ids):
+        """{item id: {"due_date", "chasable"}} of these items, if still open:
+        the engine's due date and chasing rule, for code that starts from items
+        (the late-payment charges)."""
+        if not line_ids:
+            return {}
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                "SELECT id, due_date, chasable FROM (%s) items WHERE id = ANY(%s)",
+                self._open_items_sql(company),
+                list(line_ids),
+            )
+        )
+        return {row["id"]: row for row in self.env.cr.dictfetchall()}
 
     @api.model
     def _read_open_items(self, company, partner_ids=None):

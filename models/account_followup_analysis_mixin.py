@@ -2,11 +2,11 @@ from odoo import models
 from odoo.models import parse_read_group_spec
 from odoo.tools import SQL
 
-# An item's due date, as the specification defines it: its maturity date (the
-# due date printed on the invoice, also a typed one), else the invoice's date,
-# else the entry's. From columns of account_move_line ("aml") only, so that
-# the reports need not join every entry.
-ITEM_DUE_DATE_SQL = SQL("COALESCE(aml.date_maturity, aml.invoice_date, aml.date)")
+from .account_followup import DUE_DATE_SQL
+
+# An item's due date: the engine's rule (from columns of account_move_line
+# "aml" only, so that the reports need not join every entry).
+ITEM_DUE_DATE_SQL = SQL(DUE_DATE_SQL)
 
 
 class AccountFollowupAnalysisMixin(models.AbstractModel):

@@ -29,7 +29,9 @@ def year_fraction(start, end):
 
 
 class AccountFollowupStep(models.Model):
-    _inherit = "account.followup.step"
+    # The step's late-payment charges, apart from its history (account_followup_step.py)
+    # and its effectiveness figures (account_followup_step_analysis.py): one feature a file.
+    _inherit = "account.followup.step"  # pylint: disable=consider-merging-classes-inherited
 
     charge_move_ids = fields.One2many("account.move", "followup_step_id", string="Charges Invoices", readonly=True)
     charge_move_id = fields.Many2one(
@@ -118,13 +120,12 @@ class AccountFollowupStep(models.Model):
         late-payment charges (no interest on interest, no compensation for a
         charges invoice). The one place that says which invoices are spared."""
         self.ensure_one()
+        # What can be chased is the engine's rule (CHASABLE_SQL), read once.
+        items = self.env["account.followup"]._get_item_rules(self.company_id, self.move_line_ids.ids)
         return self.move_line_ids.filtered(
-            lambda line: line.account_type == "asset_receivable"
-            and line.parent_state == "posted"
+            lambda line: line.id in items
+            and items[line.id]["chasable"]
             and line.balance > 0
-            and not line.blocked
-            and not line.move_id.followup_excluded
-            and not line.move_id.followup_in_dispute
             and not line.move_id.followup_step_id
         )
 
@@ -139,8 +140,10 @@ class AccountFollowupStep(models.Model):
         currency = company.currency_id
         Line = self.env["account.move.line"]
         overdue = []  # (item, due date, changes of what is due)
-        for line in self._followup_chargeable_lines():
-            due_date = self._get_charge_due_date(line)
+        chargeable = self._followup_chargeable_lines()
+        rules = self.env["account.followup"]._get_item_rules(company, chargeable.ids)
+        for line in chargeable:
+            due_date = rules[line.id]["due_date"]
             if due_date >= self.date:
                 continue
             changes = self._get_due_changes(line)
@@ -206,11 +209,6 @@ class AccountFollowupStep(models.Model):
                     }
                 )
         return [charge for charge in charges if not currency.is_zero(charge["amount"])]
-
-    @api.model
-    def _get_charge_due_date(self, line):
-        """The item's due date, as the follow-ups count it (account.followup's DUE_DATE_SQL)."""
-        return line.date_maturity or line.move_id.invoice_date or line.move_id.date
 
     @api.model
     def _get_due_changes(self, line):
