@@ -1,6 +1,5 @@
 from . import account_followup_level
 from . import account_followup
-from . import account_followup_aged_receivable
 from . import account_followup_dispute_reason
 from . import account_followup_dispute
 from . import account_followup_promise
@@ -19,7 +18,8 @@ from . import res_company
 from . import res_config_settings
 from . import res_partner
 
-# The analysis' SQL views read the tables above: created after them.
+# The SQL views (aged receivable, analysis) read the tables above: created after them.
+from . import account_followup_aged_receivable
 from . import account_followup_analysis_mixin
 from . import account_followup_dso_report
 from . import account_followup_effectiveness_report
