@@ -19,6 +19,11 @@ class AccountFollowupLevel(models.Model):
             "unique(company_id, delay)",
             "A company cannot have two follow-up levels with the same number of days.",
         ),
+        (
+            "fee_amount_positive",
+            "CHECK(fee_amount >= 0)",
+            "The reminder fee of a follow-up level cannot be negative.",
+        ),
     ]
 
     company_id = fields.Many2one(
@@ -103,14 +108,6 @@ class AccountFollowupLevel(models.Model):
         help="Invoice the fixed compensation for recovery costs (40 EUR in the EU) "
         "once per overdue invoice in its life, whatever the level that charges it.",
     )
-
-    _sql_constraints = [
-        (
-            "fee_amount_positive",
-            "CHECK(fee_amount >= 0)",
-            "The reminder fee of a follow-up level cannot be negative.",
-        ),
-    ]
 
     @api.constrains("send_email", "mail_template_id")
     def _check_mail_template(self):

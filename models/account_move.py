@@ -92,6 +92,10 @@ class AccountMove(models.Model):
                 new_value = move[name]
                 if new_value == old_value:
                     continue
+                if name == "expected_payment_date" and move.followup_promise_ids.filtered(
+                    lambda promise, date=new_value: promise.state == "open" and promise.date == date
+                ):
+                    continue  # a promise to pay, which tells it itself (who, when, which invoices)
                 line = _(
                     "%(invoice)s: %(what)s %(old)s → %(new)s",
                     invoice=move.name or move.display_name,

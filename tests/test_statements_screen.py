@@ -107,7 +107,9 @@ class TestStatementsScreen(FollowupCommon):
         self.assertIn("Normal Debtor → Bad Debtor", bodies[0])
         self.assertIn(f"{self.bob_invoice.name}: Excluded from Follow-ups no → yes", bodies[1])
         self.assertIn("yes → no", bodies[2])
-        self.assertIn("none → 03/01/2026", bodies[3])
+        # The expected date is a promise to pay, told once, with who recorded it.
+        self.assertIn("Promise to pay", bodies[3])
+        self.assertIn("by 03/01/2026, recorded by Anna Accountant", bodies[3])
         self.assertTrue(all(note.subtype_id == self.env.ref("mail.mt_note") for note in notes))
 
     @freeze_time("2026-02-10")
@@ -137,6 +139,7 @@ class TestStatementsScreen(FollowupCommon):
         self.assertIn("Promised", " ".join(self._notes(self.bob).mapped("body")))
 
     @freeze_time("2026-02-10")
+    @freeze_time("2026-02-10")
     def test_reminder_written_in_send_and_print_by_a_billing_user(self):
         action = self.bob.with_user(self.accountant).action_followup_send()
         dialog = Form(self.env[action["res_model"]].with_user(self.accountant).with_context(**action["context"]))
@@ -151,7 +154,7 @@ class TestStatementsScreen(FollowupCommon):
         self.assertEqual(len(message), 1)
         self.assertEqual(message.create_uid, self.accountant)
         self.assertEqual(message.author_id, self.accountant.partner_id)
-        self.assertEqual(message.partner_ids, self.bob)
+        self.assertEqual(message.partner_ids.commercial_partner_id, self.bob, "to Bob's invoice contacts")
         self.assertEqual(message.subtype_id, self.env.ref("account_payment_followup.mt_followup"))
 
     def test_aged_receivable_groups_by_responsible_salesperson_and_trust(self):

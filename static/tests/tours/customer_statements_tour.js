@@ -78,7 +78,12 @@ registry.category("web_tour.tours").add("account_payment_followup_statements", {
             trigger: ".o_account_payment_followup_sort_name .fa-angle-up",
         },
         {
+            // the list is read again: wait for the new order, not only the arrow
             trigger: ".o_account_payment_followup_sort_name .fa-angle-down",
+            isCheck: true,
+        },
+        {
+            trigger: ".o_account_payment_followup_customer:first:contains('Tour Late Customer')",
             run() {
                 const names = [...document.querySelectorAll(".o_account_payment_followup_customer_name")].map(
                     (el) => el.textContent
