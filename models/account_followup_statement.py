@@ -364,6 +364,8 @@ class AccountFollowupStatement(models.AbstractModel):
             value = None
         if value is None or (value and value.year < 1900):
             raise UserError(_("“%s” is not a valid date: nothing was changed.", date))
+        if value == move.expected_payment_date:
+            return True  # the same date confirmed again: nothing new to record
         if value:
             move._followup_promise(value, origin="user")
         else:

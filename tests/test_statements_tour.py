@@ -34,7 +34,8 @@ class TestStatementsTour(StatementsTourCommon):
 
     def _expected_date_logs(self, move):
         return self.late.message_ids.filtered(
-            lambda m: move.name in str(m.body) and "Expected Payment Date" in str(m.body)
+            # an expected date is recorded as a promise to pay, logged once
+            lambda m: move.name in str(m.body) and "Promise to pay" in str(m.body)
         )
 
     def test_statements_tour(self):
