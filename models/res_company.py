@@ -143,7 +143,7 @@ class ResCompany(models.Model):
                 "mail_template_id": template("mail_template_followup_first"),
                 "note": _(
                     "Our records show that the invoices below are past due. "
-                    "If you have already paid them, please ignore this letter; otherwise "
+                    "If you have already paid them, please ignore this reminder; otherwise "
                     "please pay the amount due at your earliest convenience."
                 ),
             },
