@@ -52,12 +52,18 @@ PROTO_AMOUNT = 100.0
 AGE_BANDS = [(-20, -4), (-3, 0), (1, 14), (15, 34), (35, 59), (60, 120)]
 
 INSTALL_OPTIONS = ["--without-demo=all", "--stop-after-init", "--no-http", "--log-level=warn"]
+# Targets of the follow-up pipeline (issue "One follow-up pipeline"): the screen's
+# first page and the status search against its SQL floor; customers per second
+# and SQL queries per customer of the scheduled action at each kind of level.
 TARGETS = {
     "status_search_ms": 300,
-    "status_search_ratio": 3,
+    "status_search_ratio": 1.2,
+    "screen_first_page_ms": 150,
     "screen_call_ms": 500,
-    "email_per_s": 20,
-    "manual_per_s": 50,
+    "email_per_s": 60,
+    "manual_per_s": 80,
+    "email_queries": 20,
+    "manual_queries": 15,
     "letters_pdf_s": 60,
     "peak_memory_mib": 1024,
     "analysis_ms": 1000,
@@ -1181,7 +1187,8 @@ def report_lines(bench):
         f"status search, count (search_count)      {count:8.1f} ms",
         f"status search, first 80 with list fields  {r['status_list']['median_ms']:8.1f} ms",
         f"SQL floor (one aggregate, {r['sql_floor_count']} rows)      {floor:8.1f} ms",
-        f"ratio count / floor                       {ratio:8.2f} x   target <= 3x and < 300 ms: {verdict(ok)}",
+        f"ratio count / floor                       {ratio:8.2f} x   "
+        f"target <= {TARGETS['status_search_ratio']}x and < 300 ms: {verdict(ok)}",
         f"statements screen ({r['screen_api']})",
     ]
     for key, label in (
@@ -1190,7 +1197,8 @@ def report_lines(bench):
         ("screen_statement_200", f"one customer's statement ({BIG_CUSTOMER_INVOICES} open invoices)"),
     ):
         value = r[key]["median_ms"]
-        lines.append(f"  {label:<44}{value:8.1f} ms   target < 500 ms: {verdict(value < TARGETS['screen_call_ms'])}")
+        target = TARGETS["screen_first_page_ms"] if key == "screen_first_page" else TARGETS["screen_call_ms"]
+        lines.append(f"  {label:<44}{value:8.1f} ms   target < {target} ms: {verdict(value < target)}")
     for key, label in (("email_per_s", "e-mail level (-3 days)"), ("manual_per_s", "manual level (15 days)")):
         value = r[key]["median"]
         shown = f"{value:8.1f}" if value is not None else "     n/a"
@@ -1211,10 +1219,12 @@ def report_lines(bench):
         )
     counts = r["queries_per_customer"]
     same = counts["email_1"] == counts["email_200"] and counts["manual_1"] == counts["manual_200"]
+    few = counts["email_1"] <= TARGETS["email_queries"] and counts["manual_1"] <= TARGETS["manual_queries"]
     lines.append(
         f"SQL queries per customer: e-mail level {counts['email_1']} (1 invoice) / {counts['email_200']} "
         f"({BIG_CUSTOMER_INVOICES} invoices), manual level {counts['manual_1']} / {counts['manual_200']}   "
-        f"target equal: {verdict(same)}"
+        f"target equal: {verdict(same)}, at most {TARGETS['email_queries']} / {TARGETS['manual_queries']}: "
+        f"{verdict(few)}"
     )
     return lines
 
