@@ -9,7 +9,7 @@ the e-mail cap, the Send dialog and the history all read the one table,
 """
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from odoo import _, fields
 
@@ -40,9 +40,8 @@ class ChannelOptions:
     body: str = None
     sms_body: str = None
     attach_invoices: bool = None
-    template: object = None
     send_now: bool = False
-    extra: dict = field(default_factory=dict)
+    printed: bool = False  # the letter was printed by the person sending
 
 
 class FollowupSkip(Exception):
@@ -115,7 +114,7 @@ class EmailChannel(FollowupChannel):
     def run(self, situation, options):
         self.check(situation)
         partner = situation.partner
-        template = options.template or situation.mail_template
+        template = situation.mail_template
         if options.subject is not None and options.body is not None:
             subject, body = options.subject, options.body
         else:
@@ -197,7 +196,7 @@ class LetterChannel(FollowupChannel):
     def run(self, situation, options):
         self.check(situation)
         partner = situation.partner
-        if options.extra.get("printed"):
+        if options.printed:
             return ChannelOutcome(CHANNEL_SENT, _("letter printed by %s", self.env.user.name))
         if "snailmail.letter" in self.env and situation.level.auto_execute:
             report = self.env.ref("account_payment_followup.action_report_followup_letter")

@@ -321,7 +321,7 @@ class ResPartner(models.Model):
         if self.env.user.has_group("account.group_account_invoice"):
             followup = self.env["account.followup"]
             letter = [channel for channel in followup._get_channels() if channel.code == "letter"]
-            options = ChannelOptions(extra={"printed": True})
+            options = ChannelOptions(printed=True)
             situations = followup._get_situations(self.env.company, partners)
             for situation in situations.values():
                 step = situation.open_step

@@ -122,7 +122,7 @@ class ResPartnerFollowupSend(models.TransientModel):
             sms_body=self.sms_body if single else None,
             attach_invoices=self.attach_invoices,
             send_now=single,
-            extra={"printed": True},
+            printed=True,
         )
         counts = {}
         problems = []
