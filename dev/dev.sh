@@ -6,6 +6,7 @@
 #   bash dev/dev.sh followup   run today's follow-ups once on a database and print a report
 #   bash dev/dev.sh shell      an Odoo shell on the demo database
 #   bash dev/dev.sh bench      the benchmark at 10,000 customers (see README, Performance)
+#   bash dev/dev.sh check FILE...  quick loop: update the addon on the test database, run these tests
 #
 # Everything that is slow to build (virtual environment, Odoo source, PostgreSQL
 # cluster) lives outside the checkout, in $APF_HOME, so that a fresh clone reuses it.
@@ -16,6 +17,9 @@
 #   APF_PYTHON   Python used to create the virtual environment (default python3)
 #   APF_PGPORT   port of the project's PostgreSQL cluster (default 54329)
 #   APF_HTTP_PORT  Odoo's port for "run" (default 8069)
+#   APF_HTTP_INTERFACE  address Odoo listens on (default 127.0.0.1: this machine
+#                only, as the demo's admin/admin and database manager must not be
+#                reachable from the network; 0.0.0.0 opens it to every interface)
 #   APF_SMTP_PORT  port of the local mail catcher of "run" (default 2525)
 #   APF_DB       database used by "run", "followup" and "shell" (default apf_demo)
 #   APF_TEST_DB  database created afresh by "test" (default apf_test)
@@ -37,6 +41,7 @@ PGSOCK=$PGBASE/pgsocket
 PGPORT=${APF_PGPORT:-54329}
 PGUSER_ODOO=odoo
 HTTP_PORT=${APF_HTTP_PORT:-8069}
+HTTP_INTERFACE=${APF_HTTP_INTERFACE:-127.0.0.1}
 SMTP_PORT=${APF_SMTP_PORT:-2525}
 DB=${APF_DB:-apf_demo}
 ODOO_URL=${ODOO_URL:-https://github.com/odoo/odoo/archive/refs/heads/17.0.tar.gz}
@@ -232,6 +237,7 @@ db_user = $PGUSER_ODOO
 db_password = False
 admin_passwd = $ADMIN_PASSWORD
 http_port = $HTTP_PORT
+http_interface = $HTTP_INTERFACE
 list_db = True
 without_demo = False
 ; every e-mail goes to the local mail catcher of "run", never outside
@@ -266,7 +272,7 @@ cmd_run() {
     local catcher=$!
     trap 'kill $catcher 2>/dev/null' EXIT
     say "e-mails are caught, not sent: each one is written to $WORK/mail as an .eml file"
-    say "Odoo is starting on http://localhost:$HTTP_PORT  (login: $ADMIN_LOGIN / password: $ADMIN_PASSWORD, database: $DB)"
+    say "Odoo is starting on http://$HTTP_INTERFACE:$HTTP_PORT  (login: $ADMIN_LOGIN / password: $ADMIN_PASSWORD, database: $DB)"
     "$PY" -m odoo -c "$CONFIG" -d "$DB" --db-filter="^$DB\$" "$@"
 }
 
@@ -327,6 +333,28 @@ MSG
         dev/tests tests "${suites[@]}" "$@"
 }
 
+cmd_check() {
+    # The developer's quick loop: no code checks, no fresh database, only the
+    # test files given (e.g. tests/test_statement_page.py or a -k expression).
+    ensure_system test
+    ensure_python || die "$ODOO_MISSING"
+    ensure_postgres
+    write_config copy
+    local db=${APF_TEST_DB:-apf_test}
+    if module_installed "$db"; then
+        say "updating $MODULE on $db"
+        odoo_bin -d "$db" -u "$MODULE" --stop-after-init --no-http --log-level=warn || die "update failed"
+    else
+        dropdb_if_exists "$db"
+        say "installing $MODULE on a fresh database $db"
+        odoo_bin -d "$db" -i "$MODULE,payment_demo" --without-demo=all --stop-after-init --no-http \
+            --log-level=warn || die "installation failed"
+    fi
+    cd "$TEST_ROOT"
+    APF_REPO=$REPO APF_ODOO_CONFIG=$CONFIG "$PY" -m pytest -p no:cacheprovider \
+        --odoo-config="$CONFIG" --odoo-database="$db" --odoo-http --odoo-log-level=warn "$@"
+}
+
 cmd_bench() {
     setup_all
     exec "$PY" "$REPO/dev/benchmark.py" -c "$CONFIG" "$@"
@@ -344,6 +372,7 @@ case "$verb" in
     test) cmd_test "$@" ;;
     followup) cmd_followup "$@" ;;
     bench) cmd_bench "$@" ;;
+    check) cmd_check "$@" ;;
     shell) cmd_shell "$@" ;;
-    *) sed -n '2,9p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 2 ;;
+    *) sed -n '2,10p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac
