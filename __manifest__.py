@@ -8,6 +8,8 @@
     "website": "https://github.com/account-payment-followup/account_payment_followup",
     "author": "account_payment_followup contributors",
     "license": "LGPL-3",
+    "development_status": "Beta",
+    "maintainers": ["account-payment-followup"],
     "depends": [
         "account",
         "mail",

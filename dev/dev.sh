@@ -5,7 +5,7 @@
 #   bash dev/dev.sh test       set everything up, run the whole test suite on a fresh database
 #   bash dev/dev.sh followup   run today's follow-ups once on a database and print a report
 #   bash dev/dev.sh shell      an Odoo shell on the demo database
-#   bash dev/dev.sh bench      the benchmark at 10,000 customers (see README, Performance)
+#   bash dev/dev.sh bench      the benchmark at 10,000 customers (see dev/README.rst, Performance)
 #   bash dev/dev.sh check FILE...  quick loop: update the addon on the test database, run these tests
 #
 # Everything that is slow to build (virtual environment, Odoo source, PostgreSQL
@@ -97,6 +97,8 @@ ensure_system() {
     # Browser tests (Odoo tours) need a Chromium.
     if [ "${1:-}" = test ]; then
         command -v chromium >/dev/null || command -v chromium-browser >/dev/null || apt_install chromium
+        # README.rst is generated from readme/*.md (dev/gen_readme.py) with pandoc.
+        command -v pandoc >/dev/null || apt_install pandoc
     fi
 }
 
@@ -307,6 +309,8 @@ MSG
         || die "ruff found problems (fix them, or run: $VENV/bin/ruff format $REPO)"
     say "code checks: pylint-odoo"
     (cd "$TEST_ROOT/.." && "$PY" -m pylint --rcfile="$REPO/.pylintrc" "$MODULE") || die "pylint-odoo found problems"
+    say "code checks: README.rst is the one generated from readme/*.md"
+    "$PY" "$REPO/dev/gen_readme.py" --check || die "README.rst is out of date: edit readme/*.md and run $PY dev/gen_readme.py"
     local db=${APF_TEST_DB:-apf_test}
     dropdb_if_exists "$db"
     local log=$WORK/install.log
@@ -331,6 +335,14 @@ MSG
     APF_INSTALL_LOG=$log APF_EXPORTED_POT=$pot APF_REPO=$REPO APF_ODOO_CONFIG=$CONFIG "$PY" -m pytest -p no:cacheprovider \
         --odoo-config="$CONFIG" --odoo-database="$db" --odoo-http --odoo-log-level=warn \
         dev/tests tests "${suites[@]}" "$@"
+    [ $# -gt 0 ] && return    # a selection (-k, a file): Odoo's runner below runs everything
+    # The same tests through Odoo's own runner, as OCA's CI and runboat run them:
+    # the addon must pass wherever Odoo people test addons, not only under pytest.
+    say "running the addon's tests with Odoo's own runner (--test-enable --test-tags /$MODULE)"
+    local runner_log=$WORK/odoo-runner.log
+    odoo_bin -d "$db" --test-enable --test-tags "/$MODULE" --stop-after-init --log-level=test \
+        --logfile="$runner_log" || { grep -E " (ERROR|CRITICAL) " "$runner_log" | tail -40 >&2; die "Odoo's runner reported failures (log: $runner_log)"; }
+    grep -E "post-tests in|tests? (failed|error)|[0-9]+ failed, [0-9]+ error" "$runner_log" | tail -3 >&2 || true
 }
 
 cmd_check() {

@@ -1,5 +1,6 @@
 from . import test_followup_level
 from . import test_followup_engine
+from . import test_followup_history
 from . import test_followup_cron
 from . import test_followup_wizards
 from . import test_followup_safety

@@ -4,6 +4,9 @@ cannot be installed."""
 import ast
 import csv
 import os
+import subprocess
+import sys
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -67,3 +70,32 @@ def test_install_log_has_no_warning():
         and not any(text in line for text in ignored)
     ]
     assert not problems, "\n".join(problems)
+
+
+def test_readme_is_generated_from_its_fragments():
+    """README.rst is what dev/gen_readme.py writes from readme/*.md (OCA's layout)."""
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "dev" / "gen_readme.py"), "--check"], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stderr or result.stdout
+
+
+def test_pip_builds_the_addon_as_an_oca_wheel(tmp_path):
+    """`pip wheel .` builds odoo-addon-account_payment_followup with whool, from a
+    checkout whatever its folder's name, with the manifest's version."""
+    result = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path), str(ROOT)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    wheels = list(tmp_path.glob("*.whl"))
+    assert [wheel.name for wheel in wheels] == [
+        f"odoo_addon_account_payment_followup-{MANIFEST['version']}-py3-none-any.whl"
+    ]
+    with zipfile.ZipFile(wheels[0]) as wheel:
+        names = wheel.namelist()
+        metadata = wheel.read(next(name for name in names if name.endswith("METADATA"))).decode()
+    assert "odoo/addons/account_payment_followup/__manifest__.py" in names
+    assert "Requires-Dist: odoo>=17.0a" in metadata
