@@ -191,10 +191,8 @@ class AccountFollowupStatementPage(models.Model):
         invoices first, then the company's own."""
         self.ensure_one()
         company = self.company_id
-        banks = moves.partner_bank_id | company.partner_id.bank_ids.filtered(
-            lambda bank: not bank.company_id or bank.company_id == company
-        )
-        return banks.sudo()
+        banks = moves.partner_bank_id | company.partner_id.bank_ids
+        return banks.sudo().filtered(lambda bank: bank.active and (not bank.company_id or bank.company_id == company))
 
     def _get_transfer_values(self, statement, qr_image="base64"):
         """Per currency with an amount overdue: what to transfer, where, with

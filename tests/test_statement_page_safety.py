@@ -259,6 +259,7 @@ class TestStatementPageSafety(StatementPageCommon):
         self.assertNotIn("o_account_payment_followup_pay_all", html)
         self.assertIn("To pay your overdue invoices, please contact us: we will tell you how.", html)
         self.assertIn("accounts@company.example.com", html)
+        self.env.invalidate_all()
         self.assertTrue(page._get_payment_ways()["contact_only"])
         # A provider: online payment.
         self._enable_demo_provider()
