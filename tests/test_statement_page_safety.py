@@ -32,7 +32,7 @@ def collect_logs(*names):
     try:
         yield collector.messages
     finally:
-        for logger, level in zip(loggers, levels):
+        for logger, level in zip(loggers, levels, strict=True):
             logger.removeHandler(collector)
             logger.setLevel(level)
 
@@ -98,7 +98,9 @@ class TestStatementPageSafety(StatementPageCommon):
             'Wrong amount <a href="https://evil.example/pay">Pay here</a>'
             '<img src="https://evil.example/pixel.gif"> end\x00 of\x07 text'
         )
-        response = self._post("dispute", {"move_ref": str(self.late.id), "reason_id": str(self.reason.id), "comment": comment})
+        response = self._post(
+            "dispute", {"move_ref": str(self.late.id), "reason_id": str(self.reason.id), "comment": comment}
+        )
         self.assertEqual(response.status_code, 200, "a NUL byte is no server error")
         self.assertIn("done=dispute", response.url)
         dispute = self.env["account.followup.dispute"].search([("move_id", "=", self.late.id)])
@@ -125,7 +127,9 @@ class TestStatementPageSafety(StatementPageCommon):
         self.assertFalse(self.env["account.followup.dispute"].search([("move_id", "=", self.late.id)]))
         response = self._post("dispute", dict(form, comment="y" * 2000))
         self.assertIn("done=dispute", response.url)
-        self.assertEqual(len(self.env["account.followup.dispute"].search([("move_id", "=", self.late.id)]).comment), 2000)
+        self.assertEqual(
+            len(self.env["account.followup.dispute"].search([("move_id", "=", self.late.id)]).comment), 2000
+        )
 
     def test_same_dispute_twice_changes_nothing(self):
         form = {"move_ref": str(self.late.id), "reason_id": str(self.reason.id), "comment": "We ordered 2."}
@@ -197,7 +201,9 @@ class TestStatementPageSafety(StatementPageCommon):
         response = self._post("promise", {"move_ref": str(self.old.id), "date": date})
         self.assertIn("You have reached the number of requests this page accepts in one day (20)", response.text)
         self.assertFalse(self.old.expected_payment_date)
-        response = self._post("dispute", {"move_ref": str(self.late.id), "reason_id": str(self.reason.id), "comment": "x"})
+        response = self._post(
+            "dispute", {"move_ref": str(self.late.id), "reason_id": str(self.reason.id), "comment": "x"}
+        )
         self.assertIn("You have reached the number of requests", response.text)
         self.assertFalse(self.late.followup_in_dispute)
         # Another day, another 20.
@@ -332,7 +338,9 @@ class TestStatementPageSafety(StatementPageCommon):
         self.assertNotIn(self.old.name, options, "on hold")
         self.assertNotIn(self.late.name, options, "in dispute already")
         self.assertIn(self.not_due.name, options)
-        response = self._post("dispute", {"move_ref": str(self.old.id), "reason_id": str(self.reason.id), "comment": "x"})
+        response = self._post(
+            "dispute", {"move_ref": str(self.old.id), "reason_id": str(self.reason.id), "comment": "x"}
+        )
         self.assertIn("Choose an invoice of your statement.", response.text)
         self.assertFalse(self.old.followup_in_dispute)
 
