@@ -88,7 +88,27 @@ class AccountFollowupStatementPage(models.Model):
         commercial = partner.commercial_partner_id
         pages = self.sudo().with_context(active_test=False)
         page = pages.search([("partner_id", "=", commercial.id), ("company_id", "=", company.id)], limit=1)
-        return page or pages.create({"partner_id": commercial.id, "company_id": company.id})
+        if page:
+            return page
+        # SQL for what the ORM cannot say: two first visits at the same time
+        # both get here; "ON CONFLICT" makes the second one's transaction fail
+        # with a serialisation error (the first one's page is not in its
+        # snapshot), which Odoo retries, and the retry finds the page, instead
+        # of a unique-constraint error shown to the customer.
+        self.env.cr.execute(
+            """
+            INSERT INTO account_followup_statement_page
+                   (partner_id, company_id, create_uid, write_uid, create_date, write_date)
+            VALUES (%(partner)s, %(company)s, %(uid)s, %(uid)s, NOW() AT TIME ZONE 'UTC', NOW() AT TIME ZONE 'UTC')
+            ON CONFLICT (partner_id, company_id) DO NOTHING
+            RETURNING id
+            """,
+            {"partner": commercial.id, "company": company.id, "uid": self.env.uid},
+        )
+        row = self.env.cr.fetchone()
+        if row:
+            return pages.browse(row[0])
+        return pages.search([("partner_id", "=", commercial.id), ("company_id", "=", company.id)], limit=1)
 
     @api.model
     def _get_partner_companies(self, partner):
