@@ -1,11 +1,20 @@
+import logging
+
 from odoo import _, fields, http
-from odoo.exceptions import AccessError, MissingError, UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.fields import Command
 from odoo.http import request
+from odoo.tools import consteq
 
 from odoo.addons.payment.controllers.portal import PaymentPortal
 
+from ..models.account_followup_statement_page import COMMENT_MAX_LENGTH, FollowupCustomerError
+
+_logger = logging.getLogger(__name__)
+
 PAGE_MODEL = "account.followup.statement.page"
+# The sentences shown after a customer's action: the redirect carries the key.
+DONE_KEYS = ("promise", "dispute")
 
 
 class FollowupStatementPortal(PaymentPortal):
@@ -15,7 +24,12 @@ class FollowupStatementPortal(PaymentPortal):
     def _prepare_home_portal_values(self, counters):
         values = super()._prepare_home_portal_values(counters)
         if "followup_statement_count" in counters:
-            values["followup_statement_count"] = len(self._get_my_statement_pages())
+            # A count: the pages are created when their links are needed, not here.
+            user = request.env.user
+            count = 0
+            if not user._is_public():
+                count = len(request.env[PAGE_MODEL]._get_partner_companies(user.partner_id))
+            values["followup_statement_count"] = count
         return values
 
     def _get_my_statement_pages(self):
@@ -27,29 +41,58 @@ class FollowupStatementPortal(PaymentPortal):
 
     def _get_statement_page(self, page_id, access_token):
         """The page (sudo) if the visitor may see it: its customer's portal user,
-        an accountant of its company, or anyone with the link's token."""
-        return self._document_check_access(PAGE_MODEL, page_id, access_token)
+        an accountant of its company, or anyone with the link's token.
+
+        Odoo's ``_document_check_access`` asks the visitor's rights first,
+        which logs "Access Denied by ACLs" for every visitor by link (the
+        public user has no right on pages): here the rights are asked without
+        raising, then the token is compared.
+
+        :raise AccessError: the same for a page that does not exist and for a
+            wrong token, so that the answer tells nothing of which ids exist
+        """
+        # Sudo: the visitor by link has no rights on pages; it is checked below.
+        page_sudo = request.env[PAGE_MODEL].sudo().browse(page_id).exists()
+        if page_sudo:
+            page = request.env[PAGE_MODEL].browse(page_id)
+            if page.check_access_rights("read", raise_exception=False) and page._filter_access_rules("read"):
+                return page_sudo
+            if access_token and page_sudo.access_token and consteq(page_sudo.access_token, access_token):
+                return page_sudo
+        raise AccessError(_("This link is not valid."))
+
+    def _render_invalid_link(self, page_id):
+        """A wrong, revoked or expired link, or a page that does not exist: a
+        neutral page (no company's name nor data, nothing that tells whether
+        the page exists) saying how to go on; logged for the administrator."""
+        _logger.info(
+            "Statement page %s: invalid link or no access (uid %s, %s)",
+            page_id,
+            request.env.uid,
+            request.httprequest.remote_addr,
+        )
+        return request.render("account_payment_followup.portal_statement_invalid_link", {}, status=404)
 
     # ------------------------------------------------------------
     # PAGES
     # ------------------------------------------------------------
 
     @http.route("/my/statement", type="http", auth="user", website=True)
-    def portal_my_statement(self, **kwargs):
+    def portal_my_statement(self, done=None, **kwargs):
         pages = self._get_my_statement_pages()
         if len(pages) == 1:
-            return self._render_statement_page(pages, None, **kwargs)
+            return self._render_statement_page(pages, None, done=done)
         values = self._prepare_portal_layout_values()
         values.update(page_name="followup_statement", statement_pages=pages)
         return request.render("account_payment_followup.portal_my_statements", values)
 
     @http.route("/my/statement/<int:page_id>", type="http", auth="public", website=True)
-    def portal_statement(self, page_id, access_token=None, **kwargs):
+    def portal_statement(self, page_id, access_token=None, done=None, **kwargs):
         try:
             page = self._get_statement_page(page_id, access_token)
-        except (AccessError, MissingError):
-            return request.redirect("/my")
-        return self._render_statement_page(page, access_token, **kwargs)
+        except AccessError:
+            return self._render_invalid_link(page_id)
+        return self._render_statement_page(page, access_token, done=done)
 
     def _set_customer_lang(self, page):
         """A visitor coming from a reminder reads its page in the customer's language."""
@@ -57,21 +100,22 @@ class FollowupStatementPortal(PaymentPortal):
         if request.env.user._is_public() and lang and lang in dict(request.env["res.lang"].get_installed()):
             request.update_context(lang=lang)
 
-    def _prepare_statement_page_values(self, page, access_token, **kwargs):
+    def _prepare_statement_page_values(self, page, access_token, done=None, error=None, form=None):
+        """The page's values, all from the server.
+
+        :param done: the key of the action just done (from the redirect's URL:
+            only compared with ``DONE_KEYS``, never shown)
+        :param error: a sentence for the customer, handed over by the action
+        :param form: what the customer typed in the form that failed, to fill
+            it again (``form``: which one)
+        """
         self._set_customer_lang(page)
         page = page.with_context(lang=request.env.lang)
         statement = page._get_statement()
         moves = page._get_moves(statement["lines"])
         logged_in = not request.env.user._is_public()
         partner_sudo = request.env.user.partner_id if logged_in else page.partner_id
-        Provider = request.env["payment.provider"].sudo()
-        online = {}
-        for total in statement["totals"]:
-            invoices, amount = page._get_overdue_invoices(statement, total["currency"])
-            providers = Provider._get_compatible_providers(
-                page.company_id.id, partner_sudo.id, amount, currency_id=total["currency"].id
-            )
-            online[total["currency"]] = {"invoices": invoices, "amount": amount, "providers": providers}
+        ways = page._get_payment_ways(statement, partner=partner_sudo)
         today = statement["today"]
         max_days = page.company_id.followup_promise_max_days
         values = self._prepare_portal_layout_values()
@@ -81,10 +125,11 @@ class FollowupStatementPortal(PaymentPortal):
                 "statement_page": page,
                 "statement": statement,
                 "moves": {move.id: move for move in moves},
-                "online": online,
-                "can_pay_online": any(pay["providers"] for pay in online.values()),
-                "transfers": page._get_transfer_values(statement),
-                "contact": page._get_contact_values(),
+                "online": ways["online"],
+                "can_pay_online": ways["pay_online"],
+                "transfers": ways["transfers"],
+                "payment_ways": ways,
+                "contact": ways["contact"],
                 "page_url": page._get_portal_url_with_token(access_token),
                 "access_token": access_token,
                 "promise_moves": page._get_promise_moves(statement),
@@ -93,15 +138,16 @@ class FollowupStatementPortal(PaymentPortal):
                 "promise_max_days": max_days,
                 "dispute_moves": page._get_dispute_moves(statement),
                 "dispute_reasons": page._get_dispute_reasons(),
-                "message": kwargs.get("message"),
-                "error": kwargs.get("error"),
-                "form": kwargs.get("form") or {},
+                "comment_max_length": COMMENT_MAX_LENGTH,
+                "done": done if done in DONE_KEYS else None,
+                "error": error,
+                "form": form or {},
             }
         )
         return values
 
-    def _render_statement_page(self, page, access_token, **kwargs):
-        values = self._prepare_statement_page_values(page, access_token, **kwargs)
+    def _render_statement_page(self, page, access_token, done=None, error=None, form=None):
+        values = self._prepare_statement_page_values(page, access_token, done=done, error=error, form=form)
         return request.render("account_payment_followup.portal_statement_page", values)
 
     # ------------------------------------------------------------
@@ -114,8 +160,8 @@ class FollowupStatementPortal(PaymentPortal):
         currency, paid in one transaction."""
         try:
             page = self._get_statement_page(page_id, access_token)
-        except (AccessError, MissingError):
-            return request.redirect("/my")
+        except AccessError:
+            return self._render_invalid_link(page_id)
         self._set_customer_lang(page)
         page_url = page._get_portal_url_with_token(access_token)
         currency = request.env["res.currency"].browse(self._cast_as_int(currency_id)).exists()
@@ -168,8 +214,9 @@ class FollowupStatementPortal(PaymentPortal):
         out here again, never taken from the browser."""
         try:
             page = self._get_statement_page(page_id, access_token)
-        except AccessError as error:
-            raise ValidationError(_("The access token is invalid.")) from error
+        except AccessError:
+            # One answer for a page that does not exist and a wrong token.
+            raise ValidationError(_("The access token is invalid.")) from None
         currency = request.env["res.currency"].browse(currency_id).exists()
         invoices, amount = page._get_overdue_invoices(page._get_statement(), currency) if currency else ([], 0.0)
         if not invoices:
@@ -217,17 +264,30 @@ class FollowupStatementPortal(PaymentPortal):
 
     def _statement_page_action(self, page_id, access_token, name, action, form):
         """Do a customer's action on its page; back to the page with a thank
-        you, or with the error and what the customer typed."""
+        you (a key in the URL), or with the error and what the customer typed.
+
+        Only refusals written for the customer (``FollowupCustomerError``) are
+        shown; any other error is logged and the customer reads a generic
+        sentence: messages of Odoo and of the accounting are written for
+        accountants and may tell internal details."""
         try:
             page = self._get_statement_page(page_id, access_token)
-        except (AccessError, MissingError):
-            return request.redirect("/my")
+        except AccessError:
+            return self._render_invalid_link(page_id)
         self._set_customer_lang(page)
         page = page.with_context(lang=request.env.lang)
+        form = dict(form, form=name)
+        if form.get("comment"):
+            form["comment"] = page._clean_customer_text(form["comment"])[:COMMENT_MAX_LENGTH]
         try:
+            page._followup_count_customer_action()
             with request.env.cr.savepoint():
                 action(page)
-        except UserError as error:
-            return self._render_statement_page(page, access_token, error=error.args[0], form=dict(form, form=name))
+        except FollowupCustomerError as error:
+            return self._render_statement_page(page, access_token, error=error.args[0], form=form)
+        except UserError as error:  # AccessError, MissingError, ValidationError included
+            _logger.warning("Statement page %s: the customer's %s failed: %s", page.id, name, error)
+            message = _("Sorry, we could not record your request. Please try again later or contact us.")
+            return self._render_statement_page(page, access_token, error=message, form=form)
         url = page._get_portal_url_with_token(access_token)
-        return request.redirect(f"{url}{'&' if '?' in url else '?'}message={name}")
+        return request.redirect(f"{url}{'&' if '?' in url else '?'}done={name}")

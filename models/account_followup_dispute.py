@@ -2,7 +2,7 @@ from markupsafe import Markup
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
-from odoo.tools import format_date
+from odoo.tools import format_date, plaintext2html
 
 AGE_BUCKETS = [
     ("0_30", "0-30 days"),
@@ -280,7 +280,8 @@ class AccountFollowupDispute(models.Model):
         self.with_context(mail_notify_force_send=False).activity_schedule(
             "mail.mail_activity_data_todo",
             summary=_("Settle the dispute on %(invoice)s", invoice=self.move_id.name),
-            note=self.comment or self.reason.name,
+            # The comment is plain text, often the customer's: escaped, never HTML.
+            note=plaintext2html(self.comment or self.reason.name or ""),
             user_id=self.user_id.id or self.env.user.id,
         )
 
@@ -296,7 +297,8 @@ class AccountFollowupDispute(models.Model):
             reason=self.reason.name,
         )
         if self.comment:
-            body += Markup("<p><em>%s</em></p>") % self.comment
+            # The customer's own words, as plain text: links and images stay text.
+            body += Markup("<blockquote>%s</blockquote>") % plaintext2html(self.comment)
         self.partner_id.sudo().message_post(body=body, subtype_xmlid="mail.mt_note")
         self.move_id.sudo().message_post(body=body, subtype_xmlid="mail.mt_note")
 

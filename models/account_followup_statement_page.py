@@ -1,7 +1,26 @@
+import re
+
 from werkzeug.urls import url_join
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import format_date
+
+# The longest comment a customer may send with a dispute (characters).
+COMMENT_MAX_LENGTH = 2000
+# Customer actions (promises, disputes) a page accepts per day, unless the
+# system parameter below says otherwise.
+MAX_ACTIONS_PER_DAY = 20
+MAX_ACTIONS_PARAM = "account_payment_followup.portal_max_actions_per_day"
+# Control characters (a NUL byte cannot even be stored) but tab and line feed.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+class FollowupCustomerError(UserError):
+    """A refusal written for the customer of a statement page: the page shows
+    its message. Every other error met while doing a customer's action is
+    logged and the customer gets a generic sentence (their messages are
+    written for accountants and may tell internal details)."""
 
 
 class AccountFollowupStatementPage(models.Model):
@@ -34,6 +53,16 @@ class AccountFollowupStatementPage(models.Model):
         ondelete="cascade",
     )
     company_id = fields.Many2one("res.company", required=True, readonly=True, ondelete="cascade")
+    action_date = fields.Date(
+        string="Last Customer Action",
+        readonly=True,
+        help="The day of the customer's last action (promise, dispute) on the page.",
+    )
+    action_count = fields.Integer(
+        string="Customer Actions that Day",
+        readonly=True,
+        help="The customer's actions on the page on the day of the last one: a page accepts a bounded number a day.",
+    )
 
     _sql_constraints = [
         (
@@ -59,20 +88,53 @@ class AccountFollowupStatementPage(models.Model):
         commercial = partner.commercial_partner_id
         pages = self.sudo().with_context(active_test=False)
         page = pages.search([("partner_id", "=", commercial.id), ("company_id", "=", company.id)], limit=1)
-        return page or pages.create({"partner_id": commercial.id, "company_id": company.id})
+        if page:
+            return page
+        # SQL for what the ORM cannot say: two first visits at the same time
+        # both get here; "ON CONFLICT" makes the second one's transaction fail
+        # with a serialisation error (the first one's page is not in its
+        # snapshot), which Odoo retries, and the retry finds the page, instead
+        # of a unique-constraint error shown to the customer.
+        self.env.cr.execute(
+            """
+            INSERT INTO account_followup_statement_page
+                   (partner_id, company_id, create_uid, write_uid, create_date, write_date)
+            VALUES (%(partner)s, %(company)s, %(uid)s, %(uid)s, NOW() AT TIME ZONE 'UTC', NOW() AT TIME ZONE 'UTC')
+            ON CONFLICT (partner_id, company_id) DO NOTHING
+            RETURNING id
+            """,
+            {"partner": commercial.id, "company": company.id, "uid": self.env.uid},
+        )
+        row = self.env.cr.fetchone()
+        if row:
+            return pages.browse(row[0])
+        return pages.search([("partner_id", "=", commercial.id), ("company_id", "=", company.id)], limit=1)
+
+    @api.model
+    def _get_partner_companies(self, partner):
+        """The companies that follow up payments where ``partner``'s commercial
+        entity has open items: one statement each. Reads only (the portal
+        home's counter uses it). Sudo: a portal user may not read the other
+        companies nor their journal items; only a count leaves this method's
+        callers."""
+        commercial = partner.commercial_partner_id
+        followup = self.env["account.followup"].sudo()
+        companies = self.env["res.company"].sudo().search([("payment_followup_enabled", "=", True)])
+        return companies.filtered(
+            lambda company: self.env["account.move.line"]
+            .sudo()
+            .search_count(followup._get_open_items_domain(company, commercial), limit=1)
+        )
 
     @api.model
     def _get_partner_pages(self, partner):
         """The statement pages of ``partner``'s commercial entity in the
-        companies that follow up payments and where it has open items."""
+        companies that follow up payments and where it has open items, created
+        where missing: for the list of links of "My Account"."""
         commercial = partner.commercial_partner_id
-        followup = self.env["account.followup"].sudo()
-        companies = self.env["res.company"].sudo().search([("payment_followup_enabled", "=", True)])
         pages = self.sudo().browse()
-        for company in companies:
-            domain = followup._get_open_items_domain(company, commercial)
-            if self.env["account.move.line"].sudo().search_count(domain, limit=1):
-                pages |= self._get_page(commercial, company)
+        for company in self._get_partner_companies(commercial):
+            pages |= self._get_page(commercial, company)
         return pages
 
     def _get_statement_url(self):
@@ -149,10 +211,8 @@ class AccountFollowupStatementPage(models.Model):
         invoices first, then the company's own."""
         self.ensure_one()
         company = self.company_id
-        banks = moves.partner_bank_id | company.partner_id.bank_ids.filtered(
-            lambda bank: not bank.company_id or bank.company_id == company
-        )
-        return banks.sudo()
+        banks = moves.partner_bank_id | company.partner_id.bank_ids
+        return banks.sudo().filtered(lambda bank: bank.active and (not bank.company_id or bank.company_id == company))
 
     def _get_transfer_values(self, statement, qr_image="base64"):
         """Per currency with an amount overdue: what to transfer, where, with
@@ -218,6 +278,59 @@ class AccountFollowupStatementPage(models.Model):
             "responsible": partner._get_followup_responsible(),
         }
 
+    def _get_payment_ways(self, statement=None, partner=None, qr_image="base64"):
+        """The ways the customer can pay what is overdue, the one rule shared by
+        the page, the e-mail and the letter: offer only what exists.
+
+        :param statement: the page's statement (``_get_statement``), computed
+            when not given
+        :param partner: who pays online (a portal user's contact); the page's
+            customer by default
+        :param qr_image: see ``_get_transfer_values``
+        :return: a dict:
+
+            - ``online``: per currency of the statement (res.currency), a dict
+              ``invoices`` (the overdue invoices payable online in one payment),
+              ``amount`` (their amount due) and ``providers`` (the payment
+              providers able to take it; empty when none);
+            - ``pay_online`` (bool): an overdue invoice can be paid online now;
+            - ``transfers``: the list of ``_get_transfer_values`` entries that
+              have a bank account (amount, reference, bank, QR code);
+            - ``bank_transfer`` (bool): ``transfers`` is not empty;
+            - ``contact_only`` (bool): neither online payment nor a bank
+              account: the customer is asked to contact the company;
+            - ``contact``: ``_get_contact_values()`` (the company, the
+              responsible).
+        """
+        self.ensure_one()
+        statement = statement or self._get_statement()
+        partner = partner or self.partner_id
+        # Sudo: the providers are configured by the company; a visitor by link
+        # may not read them but may pay with the published ones.
+        Provider = self.env["payment.provider"].sudo()
+        online = {}
+        for total in statement["totals"]:
+            currency = total["currency"]
+            invoices, amount = self._get_overdue_invoices(statement, currency)
+            providers = Provider.browse()
+            if invoices:
+                providers = Provider._get_compatible_providers(
+                    self.company_id.id, partner.id, amount, currency_id=currency.id
+                ).filtered("is_published")  # what the customer sees, also when an employee asks
+            online[currency] = {"invoices": invoices, "amount": amount, "providers": providers}
+        transfers = [
+            transfer for transfer in self._get_transfer_values(statement, qr_image=qr_image) if transfer["bank"]
+        ]
+        pay_online = any(pay["invoices"] and pay["providers"] for pay in online.values())
+        return {
+            "online": online,
+            "pay_online": pay_online,
+            "transfers": transfers,
+            "bank_transfer": bool(transfers),
+            "contact_only": not pay_online and not transfers,
+            "contact": self._get_contact_values(),
+        }
+
     # ------------------------------------------------------------
     # CUSTOMER ACTIONS
     # ------------------------------------------------------------
@@ -226,15 +339,49 @@ class AccountFollowupStatementPage(models.Model):
     def _is_customer_invoice(self, move):
         return move.move_type in ("out_invoice", "out_receipt")
 
+    @api.model
+    def _clean_customer_text(self, text):
+        """What a customer typed, as plain text that can be stored: without
+        control characters (a NUL byte cannot be), with plain line breaks."""
+        text = (text or "").replace("\r\n", "\n").replace("\r", "\n")
+        return CONTROL_CHARACTERS.sub("", text).strip()
+
+    def _followup_count_customer_action(self):
+        """Count an action of the customer on the page (done or refused): a
+        page accepts a bounded number of them a day, so that a link in the
+        wrong hands cannot flood the responsible. Writing the page also
+        serialises two actions sent at once (the second one is retried)."""
+        self.ensure_one()
+        today = fields.Date.context_today(self)
+        # Sudo: the system parameter is the administrator's; a visitor may not read it.
+        limit = int(self.env["ir.config_parameter"].sudo().get_param(MAX_ACTIONS_PARAM, MAX_ACTIONS_PER_DAY))
+        count = self.action_count if self.action_date == today else 0
+        if limit and count >= limit:
+            raise FollowupCustomerError(
+                _(
+                    "You have reached the number of requests this page accepts in one day (%(limit)s). "
+                    "Please try again tomorrow or contact us.",
+                    limit=limit,
+                )
+            )
+        self.write({"action_date": today, "action_count": count + 1})
+
     def _get_promise_moves(self, statement):
         """The invoices a customer may promise to pay: its overdue chased invoices."""
         moves = self._get_moves(self._get_overdue_lines(statement))
         return moves.filtered(self._is_customer_invoice)
 
     def _get_dispute_moves(self, statement):
-        """The invoices a customer may dispute: its open invoices not in dispute yet."""
-        moves = self._get_moves([line for line in statement["lines"] if not line.get("in_dispute")])
-        return moves.filtered(lambda move: self._is_customer_invoice(move) and not move.followup_in_dispute)
+        """The invoices a customer may dispute: its open invoices that are
+        chased (not on hold nor excluded, not in dispute already)."""
+        lines = [line for line in statement["lines"] if not line["is_credit"] and self._is_chased(line)]
+        return self._get_moves(lines).filtered(
+            lambda move: self._is_customer_invoice(move)
+            and move.state == "posted"
+            and move.payment_state in ("not_paid", "partial")
+            and not move.followup_in_dispute
+            and not move.followup_excluded
+        )
 
     @api.model
     def _get_chosen_moves(self, moves, move_ref, allow_all=False):
@@ -249,12 +396,22 @@ class AccountFollowupStatementPage(models.Model):
                 move_id = None
             chosen = moves.filtered(lambda move: move.id == move_id)
         if not chosen:
-            raise UserError(_("Choose an invoice of your statement."))
+            raise FollowupCustomerError(_("Choose an invoice of your statement."))
         return chosen
 
     def _followup_customer_promise(self, move_ref, date):
         """The customer promises to pay one or all of its overdue invoices by
-        ``date`` (within the company's limit, see account.move._followup_promise)."""
+        ``date``.
+
+        The same promise again changes nothing; another date for an invoice
+        whose promise is pending is refused (the customer contacts the
+        company); the latest date allowed counts from the customer's first
+        promise of the invoice, so that promising again never pushes it back;
+        after two broken promises of an invoice, no more online.
+
+        :return: the promises made (account.followup.promise; empty when the
+            same promise was already pending)
+        """
         self.ensure_one()
         statement = self._get_statement()
         moves = self._get_chosen_moves(self._get_promise_moves(statement), move_ref, allow_all=True)
@@ -263,20 +420,103 @@ class AccountFollowupStatementPage(models.Model):
         except ValueError:
             date = None
         if not date:
-            raise UserError(_("Choose the date by which you will pay."))
-        return moves.with_company(self.company_id)._followup_promise(date, origin="customer")
+            raise FollowupCustomerError(_("Choose the date by which you will pay."))
+        today = fields.Date.context_today(self)
+        if date < today:
+            raise FollowupCustomerError(_("A promise to pay is for today or a later date."))
+        Promise = self.env["account.followup.promise"]
+        # A promise whose date has passed is judged (broken) before anything else.
+        Promise._followup_check_promises(moves=moves, today=today)
+        max_days = self.company_id.followup_promise_max_days
+        to_promise = moves.browse()
+        for move in moves:
+            promises = move.followup_promise_ids
+            pending = promises.filtered(lambda p: p.state == "open")
+            if pending and all(p.date == date for p in pending):
+                continue  # the same promise again: nothing changes
+            if pending:
+                raise FollowupCustomerError(
+                    _(
+                        "You already promised to pay %(invoice)s by %(date)s. "
+                        "Please contact us to change this date.",
+                        invoice=move.name,
+                        date=format_date(self.env, pending[0].date),
+                    )
+                )
+            if len(promises.filtered(lambda p: p.state == "broken")) >= 2:
+                raise FollowupCustomerError(
+                    _(
+                        "You already promised twice to pay %(invoice)s and the dates have passed: "
+                        "a new date cannot be promised online. Please contact us.",
+                        invoice=move.name,
+                    )
+                )
+            if max_days:
+                customer_promises = promises.filtered(lambda p: p.origin == "customer")
+                first = min(customer_promises.mapped("made_on"), default=today)
+                latest = fields.Date.add(first, days=max_days)
+                if date > latest:
+                    raise FollowupCustomerError(
+                        _(
+                            "You can promise to pay %(invoice)s within %(days)s days of your first promise, "
+                            "by %(date)s at the latest. Please contact us for a later date.",
+                            invoice=move.name,
+                            days=max_days,
+                            date=format_date(self.env, latest),
+                        )
+                    )
+            to_promise |= move
+        if not to_promise:
+            return Promise
+        return to_promise.with_company(self.company_id)._followup_promise(date, origin="customer")
 
     def _followup_customer_dispute(self, move_ref, reason_ref, comment):
-        """The customer disputes one of its invoices, for a reason of the company's list."""
+        """The customer disputes one of its invoices, for a reason of the
+        company's list, with a comment (plain text, at most
+        ``COMMENT_MAX_LENGTH`` characters: a longer one is refused, the
+        customer shortens it). The same dispute sent again changes nothing.
+
+        :return: the dispute (account.followup.dispute)
+        """
         self.ensure_one()
         statement = self._get_statement()
-        moves = self._get_chosen_moves(self._get_dispute_moves(statement), move_ref)
+        comment = self._clean_customer_text(comment)
         reason = self._get_dispute_reasons().filtered(lambda r: str(r.id) == str(reason_ref))
+        statement_moves = self._get_moves(statement["lines"])
+        try:
+            move_id = int(move_ref)
+        except (TypeError, ValueError):
+            move_id = None
+        # Sudo: a visitor by link may not read disputes; these are its own invoices'.
+        same = (
+            self.env["account.followup.dispute"]
+            .sudo()
+            .search(
+                [
+                    ("move_id", "in", statement_moves.filtered(lambda m: m.id == move_id).ids),
+                    ("state", "=", "open"),
+                    ("origin", "=", "customer"),
+                    ("reason", "in", reason.ids),
+                    ("comment", "=", comment),
+                ],
+                limit=1,
+            )
+        )
+        if same and comment:
+            return same  # the same dispute again: nothing changes
+        moves = self._get_chosen_moves(self._get_dispute_moves(statement), move_ref)
         if not reason:
-            raise UserError(_("Choose the reason of the dispute."))
-        comment = (comment or "").strip()
+            raise FollowupCustomerError(_("Choose the reason of the dispute."))
         if not comment:
-            raise UserError(_("Tell us what is wrong with the invoice."))
+            raise FollowupCustomerError(_("Tell us what is wrong with the invoice."))
+        if len(comment) > COMMENT_MAX_LENGTH:
+            raise FollowupCustomerError(
+                _(
+                    "Your comment is %(length)s characters long: please shorten it to %(max)s characters at most.",
+                    length=len(comment),
+                    max=COMMENT_MAX_LENGTH,
+                )
+            )
         return moves.with_company(self.company_id)._followup_open_dispute(reason, comment, origin="customer")
 
     def _get_dispute_reasons(self):

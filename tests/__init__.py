@@ -21,3 +21,5 @@ from . import test_promises
 from . import test_disputes
 from . import test_replies
 from . import test_conversation_tour
+from . import test_statement_page_safety
+from . import test_portal_tour
