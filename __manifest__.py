@@ -3,7 +3,7 @@
     "name": "Payment Follow-ups",
     "summary": "Automated customer payment follow-ups: levels, e-mails, letters, "
     "SMS, calls, customer statements and aged receivables",
-    "version": "17.0.2.0.0",
+    "version": "17.0.2.1.0",
     "category": "Accounting/Accounting",
     "website": "https://github.com/account-payment-followup/account_payment_followup",
     "author": "account_payment_followup contributors",
@@ -23,6 +23,7 @@
         "security/account_followup_level_security.xml",
         "security/account_followup_statement_page_security.xml",
         "security/account_followup_dispute_security.xml",
+        "security/mail_template_security.xml",
         "data/ir_property_data.xml",
         "data/mail_message_subtype_data.xml",
         "data/mail_template_data.xml",

@@ -199,14 +199,58 @@ class AccountFollowupStatementPage(models.Model):
             )
         return result
 
+    def _get_payment_ways(self, statement, qr_image="base64"):
+        """The ways to pay that exist, the one rule of the page, the e-mail and
+        the letter (they promise nothing else): online payment when a payment
+        provider is available for an overdue invoice, else a transfer to the
+        company's bank account with its reference and QR code, else the
+        company's contact.
+
+        :return: dict: ``online`` ({currency: {"invoices", "amount",
+            "providers"}}), ``can_pay_online`` (bool), ``transfers`` (see
+            :meth:`_get_transfer_values`, those with a bank account; empty when
+            paying online), ``contact`` (see :meth:`_get_contact_values`, or
+            False when there is a way to pay)
+        """
+        self.ensure_one()
+        # Sudo: which providers a company has is not for the visitor, the
+        # customer's portal user or a billing user to read; only whether one is
+        # available is shown.
+        Provider = self.env["payment.provider"].sudo()
+        online = {}
+        for total in statement["totals"]:
+            invoices, amount = self._get_overdue_invoices(statement, total["currency"])
+            providers = Provider.browse()
+            if invoices:
+                providers = Provider._get_compatible_providers(
+                    self.company_id.id, self.partner_id.id, amount, currency_id=total["currency"].id
+                )
+            online[total["currency"]] = {"invoices": invoices, "amount": amount, "providers": providers}
+        can_pay_online = any(pay["providers"] for pay in online.values())
+        transfers = []
+        if not can_pay_online:
+            transfers = [
+                transfer for transfer in self._get_transfer_values(statement, qr_image=qr_image) if transfer["bank"]
+            ]
+        return {
+            "online": online,
+            "can_pay_online": can_pay_online,
+            "transfers": transfers,
+            "contact": self._get_contact_values() if not (can_pay_online or transfers) else False,
+        }
+
     @api.model
     def _get_reminder_values(self, statement, qr_image="base64"):
         """What a reminder (e-mail or letter) shows of the customer's page: the
-        link with its access token and the payment QR codes of the total overdue."""
+        link with its access token and the ways to pay that exist (see
+        :meth:`_get_payment_ways`)."""
         page = self._get_page(statement["partner"], statement["company"])
+        ways = page._get_payment_ways(statement, qr_image=qr_image)
         return {
             "url": page._get_statement_url(),
-            "transfers": page._get_transfer_values(statement, qr_image=qr_image),
+            "can_pay_online": ways["can_pay_online"],
+            "transfers": ways["transfers"],
+            "contact": ways["contact"],
         }
 
     def _get_contact_values(self):
