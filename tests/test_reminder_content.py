@@ -1,6 +1,9 @@
+import importlib.util
+
 from freezegun import freeze_time
 
 from odoo import Command
+from odoo.modules.module import get_module_path
 from odoo.tests import Form, HttpCase, JsonRpcException, new_test_user, tagged
 from odoo.tools import mute_logger
 
@@ -223,3 +226,26 @@ class TestReminderTemplatesPerCompany(FollowupCommon, HttpCase):
         # Its own company's reminders it may change.
         self._call("write", self.template_a.ids, {"subject": "Reminder of {{ object.env.company.name }}"})
         self.assertEqual(self.template_a.subject, "Reminder of {{ object.env.company.name }}")
+
+
+@tagged("post_install", "-at_install")
+class TestFormalNoticeUpgrade(FollowupCommon):
+    """A database of 17.0.2.0.0, whose formal notice level had no template,
+    gets one of its own on upgrade."""
+
+    def test_upgrade_gives_the_formal_notice_its_own_template(self):
+        self.level_notice.mail_template_id = False
+        path = get_module_path("account_payment_followup")
+        spec = importlib.util.spec_from_file_location(
+            "post_formal_notice_template", f"{path}/migrations/17.0.2.1.0/post-formal-notice-template.py"
+        )
+        migration = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(migration)
+        migration.migrate(self.env.cr, "17.0.2.0.0")
+        self.env.invalidate_all()
+        template = self.level_notice.mail_template_id
+        self.assertTrue(template)
+        self.assertEqual(template.followup_company_id, self.company)
+        self.assertIn("Formal notice of payment", template.subject)
+        self.assertNotIn(template, (self.levels - self.level_notice).mail_template_id)
+        self.assertFalse(self.level_call.mail_template_id, "the other levels are left as they are")

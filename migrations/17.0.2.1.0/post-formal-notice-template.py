@@ -25,8 +25,8 @@ def migrate(cr, version):
         .with_context(active_test=False, lang="en_US")
         .search([("mail_template_id", "=", False), ("manual_action", "=", True), ("send_email", "=", False)])
     )
-    # The default plan's level (as created by res.company's default plan), not
-    # a level a person added or renamed.
+    # The default plan's level, by its name as res.company's default plan
+    # creates it: a level a person renamed keeps its choice.
     levels = levels.filtered(lambda level: level.name == "Formal notice")
     for company in levels.company_id:
         template = company._copy_followup_mail_template(original)
