@@ -36,6 +36,7 @@
         "wizards/account_followup_preview_views.xml",
         "views/account_followup_level_views.xml",
         "views/res_config_settings_views.xml",
+        "views/mail_template_views.xml",
         "views/res_partner_views.xml",
         "views/account_move_views.xml",
         "views/account_followup_aged_receivable_views.xml",

@@ -29,8 +29,11 @@ class TestReminderContent(FollowupCommon):
         )
         # No payment provider, no bank account: the company's contact is the way to pay.
         cls.company.partner_id.bank_ids.action_archive()
-        cls.env["res.lang"]._activate_lang("nl_NL")
-        cls.env["ir.module.module"]._load_module_terms(["mail", "account_payment_followup"], ["nl_NL"], overwrite=True)
+        for code in ("nl_NL", "es_ES"):
+            cls.env["res.lang"]._activate_lang(code)
+        cls.env["ir.module.module"]._load_module_terms(
+            ["mail", "account_payment_followup"], ["nl_NL", "es_ES"], overwrite=True
+        )
         cls.dutch = cls._create_customer(
             "Tulp Bloemen", "tulp@example.com", lang="nl_NL", country_id=cls.env.ref("base.nl").id, mobile=False
         )
@@ -86,6 +89,21 @@ class TestReminderContent(FollowupCommon):
         self.assertTrue(levels.filtered(lambda level: level.delay == 60).mail_template_id)
         first = levels.filtered(lambda level: level.delay == 1).mail_template_id
         self.assertIn("Betalingsherinnering", first.with_context(lang="nl_NL").subject, "copied with its translations")
+        self.assertIn("Recordatorio de pago", first.with_context(lang="es_ES").subject)
+
+    def test_company_own_template_in_the_customer_language(self):
+        other = self.company_data_2["company"]
+        other.payment_followup_enabled = True
+        template = other.followup_level_ids.filtered(lambda level: level.delay == 1).mail_template_id
+        self.assertEqual(template.followup_company_id, other)
+        spanish = self._create_customer("Olivos del Sur", "olivos@example.com", lang="es_ES")
+        self._invoice(spanish, 100, "2026-01-01", company=other)
+        with freeze_time("2026-01-02"):
+            self.env["res.partner"].with_context(lang="en_US")._cron_execute_followups()
+        mail = self._followup_mails(spanish)
+        self.assertEqual(mail.subject, f"Recordatorio de pago - {other.name}", "the company's own copy, in Spanish")
+        self.assertIn("Estimado/a", str(mail.body_html))
+        self.assertIn("extracto de cuenta", str(mail.body_html), "the header too")
 
     def test_each_company_data_comes_from_the_company_followed_up(self):
         other = self.company_data_2["company"]
@@ -160,7 +178,9 @@ class TestReminderContent(FollowupCommon):
         body = str(self._followup_mails(self.customer).body_html)
         self.assertIn("Days overdue", body, "the screen's wording")
         self.assertNotIn("Days Late", body)
-        self.assertRegex(body, r'<table class="table table-sm o_account_payment_followup_statement"[^>]*font-size: ?inherit')
+        self.assertRegex(
+            body, r'<table class="table table-sm o_account_payment_followup_statement"[^>]*font-size: ?inherit'
+        )
 
     # ------------------------------------------------------------
     # THE LETTER (issue 20.5)
@@ -233,8 +253,14 @@ class TestFormalNoticeUpgrade(FollowupCommon):
     """A database of 17.0.2.0.0, whose formal notice level had no template,
     gets one of its own on upgrade."""
 
-    def test_upgrade_gives_the_formal_notice_its_own_template(self):
+    def test_upgrade_gives_each_company_its_own_templates(self):
         self.level_notice.mail_template_id = False
+        shared = self.env.ref("account_payment_followup.mail_template_followup_first")
+        shared.subject = "Changed by someone - {{ object.env.company.name }}"
+        self.level_first.mail_template_id = shared
+        self.company_data_2["company"].followup_level_ids.filtered(
+            lambda level: level.delay == 1
+        ).mail_template_id = shared
         path = get_module_path("account_payment_followup")
         spec = importlib.util.spec_from_file_location(
             "post_formal_notice_template", f"{path}/migrations/17.0.2.1.0/post-formal-notice-template.py"
@@ -249,3 +275,9 @@ class TestFormalNoticeUpgrade(FollowupCommon):
         self.assertIn("Formal notice of payment", template.subject)
         self.assertNotIn(template, (self.levels - self.level_notice).mail_template_id)
         self.assertFalse(self.level_call.mail_template_id, "the other levels are left as they are")
+        own = self.level_first.mail_template_id
+        self.assertNotEqual(own, shared)
+        self.assertEqual(own.followup_company_id, self.company)
+        self.assertEqual(own.subject, shared.subject, "the text as it was, changes included")
+        other = self.company_data_2["company"].followup_level_ids.filtered(lambda level: level.delay == 1)
+        self.assertEqual(other.mail_template_id.followup_company_id, self.company_data_2["company"])
