@@ -21,3 +21,4 @@ from . import test_disputes
 from . import test_replies
 from . import test_conversation_tour
 from . import test_reminder_content
+from . import test_formal_notice_tour
