@@ -346,25 +346,16 @@ class AccountFollowup(models.AbstractModel):
 
     @api.model
     def _get_mail_template(self, company, level, reached=None):
-        """The template that fits how late the customer is: the level's, else
-        that of the highest e-mail level it has reached; the reminder before the
-        due date only for a customer who is not late."""
-        if level and level.mail_template_id:
-            return level.mail_template_id
+        """The e-mail template of the level due, else of the last level the
+        customer reached: empty when that level has none. A level never
+        borrows another level's template (a formal notice titled "Second
+        payment reminder"); the person sending picks one. A customer who
+        reached no level yet (a statement sent before anything is due) gets
+        the first e-mail template of the plan."""
         reference = level or reached
-        email_levels = self._get_levels(company).filtered("mail_template_id")
         if reference:
-            fitting = email_levels.filtered(lambda lvl: lvl.delay <= reference.delay)
-            if reference.delay > 0:
-                fitting = fitting.filtered(lambda lvl: lvl.delay > 0)
-            if fitting:
-                return fitting[-1].mail_template_id
-            later = email_levels.filtered(lambda lvl: lvl.delay > 0)
-            if reference.delay > 0 and later:
-                return later[0].mail_template_id
-        return email_levels[:1].mail_template_id or self.env.ref(
-            "account_payment_followup.mail_template_followup_first"
-        )
+            return reference.mail_template_id
+        return self._get_levels(company).filtered("mail_template_id")[:1].mail_template_id
 
     # ------------------------------------------------------------
     # SITUATIONS: COMPUTED ONCE, PASSED DOWN

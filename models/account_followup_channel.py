@@ -105,11 +105,21 @@ class EmailChannel(FollowupChannel):
         language, rendered from the situation it is given."""
         partner = situation.partner
         context = situation.get_render_context()
+        # The company's own data (name, e-mail, bank account) comes from the
+        # company followed up: the template reads it as `object.env.company`.
+        template = template.with_company(situation.company)
         subject = template._render_field("subject", partner.ids, compute_lang=True, add_context=context)[partner.id]
         body = template._render_field(
             "body_html", partner.ids, compute_lang=True, add_context=context, options={"post_process": True}
         )[partner.id]
         return subject, body
+
+    def get_header(self, situation):
+        """The e-mail's header ("Your statement of account") names the document
+        in the customer's language, as the body: Odoo's layout translates
+        "Your" for the recipient and shows this text as given."""
+        context = {"lang": situation.partner.lang or self.env.lang}  # the language _() translates into  # noqa: F841
+        return _("statement of account")
 
     def run(self, situation, options):
         self.check(situation)
@@ -117,6 +127,8 @@ class EmailChannel(FollowupChannel):
         template = situation.mail_template
         if options.subject is not None and options.body is not None:
             subject, body = options.subject, options.body
+        elif not template:
+            raise FollowupSkip(_("the level has no e-mail template"))
         else:
             subject, body = self.render(situation, template)
         attachments = []
@@ -151,7 +163,7 @@ class EmailChannel(FollowupChannel):
                 CHANNEL_QUEUED, _("e-mail sent to the test address %s", test_address), message=message
             )
         email_from = (
-            template and template._render_field("email_from", partner.ids)[partner.id]
+            template and template.with_company(situation.company)._render_field("email_from", partner.ids)[partner.id]
         ) or situation.company.email_formatted
         recipients = situation.email_recipients
         message = partner.with_context(
@@ -167,7 +179,7 @@ class EmailChannel(FollowupChannel):
             email_layout_xmlid="mail.mail_notification_light",
             # The header of the e-mail: "Your statement of account, <company>",
             # not "Your contact, <the customer's own name>".
-            model_description=_("statement of account"),
+            model_description=self.get_header(situation),
             record_name=situation.company.name,
         )
         return ChannelOutcome(
@@ -238,6 +250,7 @@ class SmsChannel(FollowupChannel):
 
     def render(self, situation):
         template = situation.level.sms_template_id or self.env.ref("account_payment_followup.sms_template_followup")
+        template = template.with_company(situation.company)  # the company followed up, see EmailChannel.render
         partner = situation.partner
         return template._render_field(
             "body", partner.ids, compute_lang=True, add_context=situation.get_render_context()

@@ -262,11 +262,17 @@ class AccountFollowupStatementPage(models.Model):
     @api.model
     def _get_reminder_values(self, statement, qr_image="base64"):
         """What a reminder (e-mail or letter) shows of the customer's page: the
-        link with its access token and the payment QR codes of the total overdue."""
+        link with its access token and the ways to pay that exist (see
+        :meth:`_get_payment_ways`)."""
         page = self._get_page(statement["partner"], statement["company"])
+        ways = page._get_payment_ways(statement, qr_image=qr_image)
+        # A letter cannot be clicked: the bank account and its QR code are
+        # printed whenever the company has one, beside the page's address.
         return {
             "url": page._get_statement_url(),
-            "transfers": page._get_transfer_values(statement, qr_image=qr_image),
+            "can_pay_online": ways["pay_online"],
+            "transfers": ways["transfers"],
+            "contact": ways["contact"] if ways["contact_only"] else False,
         }
 
     def _get_contact_values(self):

@@ -1,5 +1,14 @@
 from odoo import _, api, fields, models
 
+# The module's e-mail templates of the default plan: each company gets its own
+# copies of them (see _copy_followup_mail_template).
+DEFAULT_MAIL_TEMPLATES = (
+    "mail_template_followup_reminder",
+    "mail_template_followup_first",
+    "mail_template_followup_second",
+    "mail_template_followup_formal_notice",
+)
+
 
 class ResCompany(models.Model):
     _inherit = "res.company"
@@ -175,6 +184,9 @@ class ResCompany(models.Model):
                 "manual_action": True,
                 "manual_action_type_id": activity_type,
                 "manual_action_note": _("Send a formal notice (bailiff) for the unpaid invoices."),
+                # its own template, sent when a person chooses the e-mail
+                # (Send & Print): a formal notice never borrows a reminder's.
+                "mail_template_id": template("mail_template_followup_formal_notice"),
                 "note": _(
                     "Unless the amount below is paid within 8 days, we will start legal "
                     "proceedings to recover it, at your expense."
@@ -187,15 +199,60 @@ class ResCompany(models.Model):
         for company in self:
             if Level.search_count([("company_id", "=", company.id)]):
                 continue
-            levels = Level.create(
-                [dict(vals, company_id=company.id) for vals in company._prepare_default_followup_levels_vals()]
-            )
+            vals_list = [dict(vals, company_id=company.id) for vals in company._prepare_default_followup_levels_vals()]
+            copies = {}
+            for vals in vals_list:
+                if vals.get("mail_template_id"):
+                    original = self.env["mail.template"].browse(vals["mail_template_id"])
+                    if original not in copies:
+                        copies[original] = company._copy_followup_mail_template(original)
+                    vals["mail_template_id"] = copies[original].id
+            levels = Level.create(vals_list)
             company._translate_default_followup_levels(levels)
+
+    def _copy_followup_mail_template(self, original):
+        """The company's own copy of one of the module's follow-up templates
+        (with its translations): a company changes its reminders without
+        changing another's, and the record rule keeps them in it."""
+        self.ensure_one()
+        # Created with the company's default plan, by whoever creates the
+        # company (a settings manager need not be a template editor).
+        return original.sudo().copy(
+            {
+                "name": _("%(template)s (%(company)s)", template=original.name, company=self.name),
+                "followup_company_id": self.id,
+            }
+        )
+
+    def _translate_default_followup_templates(self, langs):
+        """Give the companies' copies of the module's templates the module's
+        translations of ``langs`` (loaded after the copies were made).
+        Templates a user changed (English text no longer the module's) are left
+        alone."""
+        Template = self.env["mail.template"].sudo().with_context(active_test=False)
+        originals = Template.browse(
+            self.env.ref(f"account_payment_followup.{xmlid}").id for xmlid in DEFAULT_MAIL_TEMPLATES
+        ).with_context(lang="en_US")
+        by_text = {(original.subject, original.body_html): original for original in originals}
+        for template in Template.search([("followup_company_id", "in", self.ids)]).with_context(lang="en_US"):
+            original = by_text.get((template.subject, template.body_html))
+            if not original:
+                continue
+            for lang in langs:
+                if lang == "en_US":
+                    continue
+                translated = original.with_context(lang=lang)
+                template.with_context(lang=lang).write(
+                    {"subject": translated.subject, "body_html": translated.body_html}
+                )
 
     def _translate_default_followup_levels(self, levels=None, langs=None):
         """Give the default plan's names and notes in every installed language
         (they are created in one). Levels a user changed are left alone."""
         langs = langs or [code for code, _name in self.env["res.lang"].get_installed()]
+        if levels is None:
+            # a language was installed: the companies' templates get it too
+            self._translate_default_followup_templates(langs)
         Level = self.env["account.followup.level"].sudo().with_context(active_test=False)
         fields_to_translate = ("name", "note", "manual_action_note")
         for company in self:

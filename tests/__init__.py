@@ -23,3 +23,5 @@ from . import test_replies
 from . import test_conversation_tour
 from . import test_statement_page_safety
 from . import test_portal_tour
+from . import test_reminder_content
+from . import test_formal_notice_tour

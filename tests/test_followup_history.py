@@ -124,14 +124,20 @@ class TestFollowupHistory(FollowupCommon):
             self.assertEqual(letter.note, "letter printed by Anna Accountant")
             self.assertEqual(step.state, "in_progress", "the e-mail and the call are still to do")
 
-    def test_send_dialog_picks_the_template_that_fits_how_late_the_customer_is(self):
+    def test_send_dialog_proposes_no_email_for_a_level_without_template(self):
         self._invoice(self.customer, 100, "2026-01-01")
         with freeze_time("2026-01-21"):  # 20 days late: the call level, which has no template
             action = self.customer.with_user(self.accountant).action_followup_send()
             dialog = Form(self.env[action["res_model"]].with_user(self.accountant).with_context(**action["context"]))
             self.assertEqual(dialog.level_id, self.level_call)
+            # no other level's template borrowed: no e-mail until the person picks one
+            self.assertFalse(dialog.send_email)
+            self.assertFalse(dialog.mail_template_id)
+            self.assertFalse(dialog.mail_subject)
+            dialog.mail_template_id = self.level_first.mail_template_id
+            dialog.send_email = True
+            self.assertIn("Payment reminder", dialog.mail_subject)
             self.assertNotIn("will soon be due", dialog.mail_body)
-            self.assertNotIn("Upcoming payment", dialog.mail_subject)
 
     def test_send_dialog_refuses_an_email_without_address(self):
         no_mail = self._create_customer("No Mail", email=False)

@@ -28,6 +28,15 @@ class ResPartnerFollowupSend(models.TransientModel):
     attach_invoices = fields.Boolean(
         string="Attach the invoices", compute="_compute_channels", store=True, readonly=False
     )
+    mail_template_id = fields.Many2one(
+        "mail.template",
+        string="E-mail Template",
+        domain="[('model', '=', 'res.partner')]",
+        compute="_compute_mail_template_id",
+        store=True,
+        readonly=False,
+        help="The level's own template; a level without one proposes no e-mail until you pick one.",
+    )
     mail_subject = fields.Char(string="Subject", compute="_compute_texts", store=True, readonly=False)
     mail_body = fields.Html(string="E-mail Text", compute="_compute_texts", store=True, readonly=False)
     sms_body = fields.Text(string="SMS Text", compute="_compute_texts", store=True, readonly=False)
@@ -63,7 +72,10 @@ class ResPartnerFollowupSend(models.TransientModel):
         for wizard in self:
             level = wizard.level_id
             if level:
-                wizard.send_email = level.send_email or not (level.send_letter or level.send_sms)
+                # no e-mail proposed for a level without a template of its own
+                wizard.send_email = bool(level.mail_template_id) and (
+                    level.send_email or not (level.send_letter or level.send_sms)
+                )
                 wizard.send_letter = level.send_letter
                 wizard.send_sms = level.send_sms
                 wizard.attach_invoices = level.join_invoices
@@ -72,6 +84,14 @@ class ResPartnerFollowupSend(models.TransientModel):
                 wizard.send_letter = wizard.send_sms = wizard.attach_invoices = False
 
     @api.depends("partner_ids", "level_id")
+    def _compute_mail_template_id(self):
+        for wizard in self:
+            template = self.env["mail.template"]
+            if wizard.partner_count == 1:
+                template = next(iter(wizard._get_situations().values())).mail_template
+            wizard.mail_template_id = template
+
+    @api.depends("partner_ids", "level_id", "mail_template_id")
     def _compute_texts(self):
         followup = self.env["account.followup"]
         channels = {channel.code: channel for channel in followup._get_channels()}
@@ -80,7 +100,8 @@ class ResPartnerFollowupSend(models.TransientModel):
             if wizard.partner_count != 1:
                 continue
             situation = next(iter(wizard._get_situations().values()))
-            wizard.mail_subject, wizard.mail_body = channels["email"].render(situation, situation.mail_template)
+            if wizard.mail_template_id:
+                wizard.mail_subject, wizard.mail_body = channels["email"].render(situation, wizard.mail_template_id)
             wizard.sms_body = channels["sms"].render(situation)
 
     @api.depends("partner_ids", "send_email", "send_letter", "send_sms")
