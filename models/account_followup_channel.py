@@ -215,7 +215,10 @@ class LetterChannel(FollowupChannel):
                 )
             )
             # Handed to Snailmail, not yet posted: it sends it when it has credits.
-            return ChannelOutcome(CHANNEL_QUEUED, _("letter handed to Snailmail for posting"), record=letter)
+            # Its message's notification tells when it is posted or refused.
+            return ChannelOutcome(
+                CHANNEL_QUEUED, _("letter handed to Snailmail for posting"), record=letter, message=letter.message_id
+            )
         partner.sudo().followup_letter_to_print = True
         return ChannelOutcome(CHANNEL_TO_DO, _("letter waiting to be printed"))
 

@@ -2,7 +2,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
 from .account_followup_channel import ChannelOutcome
-from .account_followup_step_channel import CHANNEL_SKIPPED, CHANNEL_TO_DO
+from .account_followup_step_channel import CHANNEL_BOUNCED, CHANNEL_FAILED, CHANNEL_SKIPPED, CHANNEL_TO_DO
 
 STEP_IN_PROGRESS = "in_progress"
 STEP_DONE = "done"
@@ -92,11 +92,13 @@ class AccountFollowupStep(models.Model):
                 customer=step.partner_id.display_name or "",
             )
 
-    @api.depends("channel_ids.state", "channel_ids.channel")
+    @api.depends("channel_ids.state", "channel_ids.channel", "channel_ids.reason")
     def _compute_channel_summary(self):
         for step in self:
             step.channel_summary = ", ".join(
-                f"{channel._get_channel_label()}: {channel._get_state_label()}" for channel in step.channel_ids
+                f"{channel._get_channel_label()}: {channel._get_state_label()}"
+                + (f" ({channel.reason})" if channel.state in (CHANNEL_FAILED, CHANNEL_BOUNCED) and channel.reason else "")
+                for channel in step.channel_ids
             )
 
     # ------------------------------------------------------------
@@ -174,8 +176,14 @@ class AccountFollowupStep(models.Model):
 
     def _close(self, reason=None):
         """The level is done for the customer: what is still to do is skipped
-        with ``reason``, the items receive the level, its activities close."""
-        for step in self.filtered(lambda s: s.state == STEP_IN_PROGRESS):
+        with ``reason``, the items receive the level, its activities close.
+
+        The engine's bookkeeping, written with sudo() on these steps only:
+        users never write steps, the engine completes them for the person who
+        acted, after that person's rights check (account.followup._record_step).
+        Charges are not invoiced here: a level overtaken by a higher one was
+        not done by anybody."""
+        for step in self.sudo().filtered(lambda s: s.state == STEP_IN_PROGRESS):
             todo = step.channel_ids.filtered(lambda c: c.state == CHANNEL_TO_DO)
             activities = step.channel_ids.activity_id
             todo.write(
