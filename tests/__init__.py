@@ -20,3 +20,4 @@ from . import test_promises
 from . import test_disputes
 from . import test_replies
 from . import test_conversation_tour
+from . import test_followup_record

@@ -1,0 +1,262 @@
+from freezegun import freeze_time
+
+from odoo.exceptions import AccessError, UserError
+from odoo.tests import new_test_user, tagged
+from odoo.tools import mute_logger
+
+from .common import FollowupCommon
+
+DSN = """From: MAILER-DAEMON@mx.customer.example.com
+To: accounts@company.example.com
+Subject: Undelivered Mail Returned to Sender
+Message-Id: <dsn-{seed}@mx.customer.example.com>
+Date: Fri, 16 Jan 2026 10:00:00 +0000
+MIME-Version: 1.0
+Content-Type: multipart/report; report-type=delivery-status; boundary="BOUNDARY"
+
+--BOUNDARY
+Content-Type: text/plain
+
+This is the mail system at host mx.customer.example.com.
+Your message could not be delivered to one or more recipients.
+
+--BOUNDARY
+Content-Type: message/delivery-status
+
+Reporting-MTA: dns; mx.customer.example.com
+
+Final-Recipient: rfc822; {email}
+Action: failed
+Status: 5.1.1
+Diagnostic-Code: smtp; 550 5.1.1 <{email}>: Recipient address rejected: User unknown
+
+--BOUNDARY
+Content-Type: text/rfc822-headers
+
+Message-Id: {message_id}
+From: accounts@company.example.com
+To: {email}
+Subject: Payment reminder
+
+--BOUNDARY--
+"""
+
+
+@tagged("post_install", "-at_install")
+class TestFollowupRecord(FollowupCommon):
+    """The record is what happened: who did a level, when its charges are
+    invoiced, what became of its e-mails and letters."""
+
+    @classmethod
+    def setUpClass(cls, chart_template_ref=None):
+        super().setUpClass(chart_template_ref=chart_template_ref)
+        cls.company.write({"followup_interest_rate": 10.0, "followup_compensation_amount": 40.0})
+        # The 15-day call (for a person) and the 35-day level (e-mail + letter +
+        # call, for a person) charge a fee.
+        cls.level_call.write({"charge_fee": True, "fee_amount": 15.0})
+        cls.level_second.write({"charge_fee": True, "fee_amount": 15.0})
+        cls.customer.followup_responsible_id = cls.accountant
+        cls.salesperson = new_test_user(
+            cls.env, login="sam.sales", name="Sam Sales", groups="base.group_user,base.group_partner_manager"
+        )
+
+    def _charges(self, partner=None):
+        partner = partner or self.customer
+        return self.env["account.move"].search(
+            [("partner_id", "=", partner.id), ("followup_step_id", "!=", False)]
+        )
+
+    def _step(self, partner=None):
+        return self.env["account.followup.step"].search([("partner_id", "=", (partner or self.customer).id)])
+
+    def _row(self, step, channel):
+        return step.channel_ids.filtered(lambda row: row.channel == channel)
+
+    def _fix_activities(self, partner=None):
+        return (partner or self.customer).activity_ids.filtered(
+            lambda a: a.summary and a.summary.startswith("Fix the follow-up data")
+        )
+
+    # ------------------------------------------------------------
+    # CHARGES × A LEVEL DONE BY A PERSON (issue 20.1, 19.9)
+    # ------------------------------------------------------------
+
+    def test_charges_when_the_call_is_done_not_when_proposed(self):
+        self._invoice(self.customer, 1000, "2026-01-01")
+        with freeze_time("2026-01-16"):
+            self._run_cron()
+            step = self._step()
+            self.assertEqual(step.state, "in_progress")
+            self.assertFalse(self._charges(), "proposed to a person: nobody decided to charge yet")
+            activity = self.customer.activity_ids.filtered(lambda a: a.followup_level_id == self.level_call)
+            activity.with_user(self.accountant).action_feedback(feedback="Called, will pay")
+            charges = self._charges()
+            self.assertEqual(len(charges), 1, "charged when the person did the call")
+            self.assertEqual(charges.amount_total, 15.0)
+            self.assertEqual(charges.create_uid, self.accountant, "created by the person who did the level")
+            self.assertEqual(step.charge_move_id, charges)
+            self.assertIn("late-payment charges", str(self.customer.message_ids[0].body))
+            # Done again from the statement, and the scheduled action again: nothing more.
+            self.customer.with_user(self.accountant).action_followup_done()
+            self._run_cron()
+        self.assertEqual(len(self._charges()), 1, "once")
+
+    def test_charges_when_done_from_the_statement(self):
+        self._invoice(self.customer, 1000, "2026-01-01")
+        with freeze_time("2026-01-16"):
+            self._run_cron()
+            self.assertFalse(self._charges())
+            self.customer.with_user(self.accountant).action_followup_done()
+            self.customer.with_user(self.accountant).action_followup_done()
+            charges = self._charges()
+            self.assertEqual(len(charges), 1)
+            self.assertEqual(charges.create_uid, self.accountant)
+            self.assertFalse(self.customer.activity_ids.filtered("followup_level_id"), "the call activity is closed")
+
+    def test_charges_when_send_and_print_then_call_done_once(self):
+        self._invoice(self.customer, 1000, "2026-01-01")
+        with freeze_time("2026-02-06"):  # 36 days: e-mail + letter + call, for a person
+            self._run_cron()
+            self.assertFalse(self._charges(), "proposed, not done")
+            wizard = (
+                self.env["res.partner.followup.send"]
+                .with_user(self.accountant)
+                .with_context(default_partner_ids=self.customer.ids)
+                .create({})
+            )
+            wizard.send_letter = False
+            wizard.action_send()
+            charges = self._charges()
+            self.assertEqual(len(charges), 1, "the person sent the level's reminder: charged")
+            self.assertEqual(charges.create_uid, self.accountant)
+            activity = self.customer.activity_ids.filtered(lambda a: a.followup_level_id == self.level_second)
+            activity.with_user(self.accountant).action_feedback(feedback="Called")
+        self.assertEqual(len(self._charges()), 1, "two paths, one charge")
+        self.assertEqual(self._step().state, "in_progress", "the letter is still to print")
+
+    def test_automatic_level_keeps_charging_when_executed(self):
+        self.level_first.write({"charge_fee": True, "fee_amount": 5.0})
+        self._invoice(self.customer, 1000, "2026-01-01")
+        with freeze_time("2026-01-02"):
+            self._run_cron()
+            self._run_cron()
+        self.assertEqual(self._charges().mapped("amount_total"), [5.0])
+
+    def test_a_person_without_invoicing_rights_cannot_charge(self):
+        self.customer.followup_responsible_id = self.salesperson
+        self._invoice(self.customer, 1000, "2026-01-01")
+        with freeze_time("2026-01-16"):
+            self._run_cron()
+            activity = self.customer.activity_ids.filtered(lambda a: a.followup_level_id == self.level_call)
+            self.assertEqual(activity.user_id, self.salesperson)
+            with self.assertRaisesRegex(UserError, "only a user with invoicing rights"):
+                activity.with_user(self.salesperson).action_feedback(feedback="Called")
+        self.assertFalse(self._charges(), "no invoice created in superuser mode for someone who may not")
+
+    def test_billing_users_create_steps_but_never_change_them(self):
+        self._invoice(self.customer, 1000, "2026-01-01")
+        with freeze_time("2026-01-16"):
+            self.customer.with_user(self.accountant).action_followup_done()
+        step = self._step()
+        self.assertEqual(step.create_uid, self.accountant)
+        with self.assertRaises(AccessError), mute_logger("odoo.models"):
+            step.with_user(self.accountant).write({"user_id": self.salesperson.id})
+        with self.assertRaises(AccessError), mute_logger("odoo.models"):
+            step.channel_ids.with_user(self.accountant).write({"state": "skipped"})
+
+    # ------------------------------------------------------------
+    # WHO DID IT (issue 20.2)
+    # ------------------------------------------------------------
+
+    def test_a_call_done_by_a_person_is_theirs(self):
+        self._invoice(self.customer, 1000, "2026-01-01")
+        with freeze_time("2026-01-16"):
+            self._run_cron()
+            step = self._step()
+            self.assertTrue(step.automatic, "proposed by the scheduled action")
+            activity = self.customer.activity_ids.filtered(lambda a: a.followup_level_id == self.level_call)
+            activity.with_user(self.accountant).action_feedback(feedback="Called")
+            self.assertEqual(step.user_id, self.accountant, "not the scheduled action's user")
+            self.assertFalse(step.automatic)
+            history = (
+                self.env["account.followup.statement"].with_user(self.accountant).get_statement(self.customer.id)
+            )["history"]
+            self.assertEqual(history[0]["user"], "Anna Accountant")
+
+    def test_done_button_after_a_proposal_is_the_persons(self):
+        self._invoice(self.customer, 1000, "2026-01-01")
+        with freeze_time("2026-01-16"):
+            self._run_cron()
+            self.customer.with_user(self.accountant).action_followup_done()
+        step = self._step()
+        self.assertEqual((step.user_id, step.automatic), (self.accountant, False))
+
+    # ------------------------------------------------------------
+    # AN E-MAIL'S OUTCOME (issue 20.4)
+    # ------------------------------------------------------------
+
+    def test_email_sent_says_sent(self):
+        self.level_call.charge_fee = False
+        self._invoice(self.customer, 100, "2026-01-01")
+        with freeze_time("2026-01-02"):
+            self._run_cron()
+            step = self._step()
+            self.assertEqual(self._row(step, "email").state, "queued")
+            self._followup_mails(self.customer).send()
+        self.assertEqual(self._row(step, "email").state, "sent")
+        self.assertIn("E-mail: Sent", step.channel_summary)
+        self.assertFalse(self._fix_activities())
+
+    def test_email_refused_says_failed_with_reason_and_asks_to_fix(self):
+        customer = self._create_customer("Typo Ltd", "one@@customer")
+        customer.followup_responsible_id = self.accountant
+        self._invoice(customer, 100, "2026-01-01")
+        with freeze_time("2026-01-02"):
+            self._run_cron()
+            step = self._step(customer)
+            self.assertEqual(self._row(step, "email").state, "queued")
+            self.assertFalse(self._fix_activities(customer))
+            with mute_logger("odoo.addons.mail.models.mail_mail"):
+                self._followup_mails(customer).send()
+        email = self._row(step, "email")
+        self.assertEqual(email.state, "failed")
+        self.assertIn("Invalid email address", email.reason)
+        self.assertIn("E-mail: Failed (", step.channel_summary)
+        history = self.env["account.followup.statement"].with_user(self.accountant).get_statement(customer.id)
+        self.assertIn("Invalid email address", history["history"][0]["outcome"])
+        activity = self._fix_activities(customer)
+        self.assertEqual(len(activity), 1)
+        self.assertEqual(activity.user_id, self.accountant)
+        self.assertIn("Invalid email address", str(activity.note))
+
+    def test_email_bounce_says_bounced_and_asks_to_fix(self):
+        self._invoice(self.customer, 100, "2026-01-01")
+        with freeze_time("2026-01-02"):
+            self._run_cron()
+            step = self._step()
+            email = self._row(step, "email")
+            self._followup_mails(self.customer).send()
+            self.assertEqual(email.state, "sent")
+            dsn = DSN.format(seed=1, email="one@customer.example.com", message_id=email.message_id.message_id)
+            self.env["mail.thread"].message_process(None, dsn)
+        self.assertEqual(email.state, "bounced")
+        self.assertIn("one@customer.example.com", email.reason)
+        self.assertIn("E-mail: Bounced", step.channel_summary)
+        activity = self._fix_activities()
+        self.assertEqual(len(activity), 1)
+        self.assertEqual(activity.user_id, self.accountant)
+
+    def test_posted_letter_follows_snailmail(self):
+        self._invoice(self.customer, 100, "2026-01-01")
+        with freeze_time("2026-01-02"):
+            self._run_cron()
+        letter_row = self._row(self._step(), "letter")
+        if "snailmail.letter" not in self.env:
+            self.skipTest("Snailmail is not installed")
+        letter = self.env["snailmail.letter"].browse(letter_row.res_id)
+        self.assertEqual(letter_row.state, "queued")
+        # Snailmail refuses it: the address is incomplete for the post.
+        letter._snailmail_print_invalid_address()
+        self.assertEqual(letter_row.state, "failed")
+        self.assertIn("Snailmail Missing Required Fields", letter_row.reason)
+        self.assertTrue(self._fix_activities())
