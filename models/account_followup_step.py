@@ -2,7 +2,14 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
 from .account_followup_channel import ChannelOutcome
-from .account_followup_step_channel import CHANNEL_BOUNCED, CHANNEL_FAILED, CHANNEL_SKIPPED, CHANNEL_TO_DO
+from .account_followup_step_channel import (
+    CHANNEL_BOUNCED,
+    CHANNEL_FAILED,
+    CHANNEL_QUEUED,
+    CHANNEL_SENT,
+    CHANNEL_SKIPPED,
+    CHANNEL_TO_DO,
+)
 
 STEP_IN_PROGRESS = "in_progress"
 STEP_DONE = "done"
@@ -158,6 +165,11 @@ class AccountFollowupStep(models.Model):
             row = self.channel_ids.filtered(lambda c, code=channel.code: c.channel == code and c.state == CHANNEL_TO_DO)
             if row:
                 row[:1].write(self._prepare_channel_vals(outcome, channel.code, row[:1].sequence))
+            elif channel.code == "letter" and self.channel_ids.filtered(
+                lambda c: c.channel == "letter" and c.state in (CHANNEL_SENT, CHANNEL_QUEUED)
+            ):
+                # A copy of a letter already printed or posted is not a second letter.
+                continue
             else:
                 new.append((channel, outcome))
         vals_list = self._prepare_channels_vals(

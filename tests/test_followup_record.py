@@ -260,3 +260,92 @@ class TestFollowupRecord(FollowupCommon):
         self.assertEqual(letter_row.state, "failed")
         self.assertIn("Snailmail Missing Required Fields", letter_row.reason)
         self.assertTrue(self._fix_activities())
+
+    # ------------------------------------------------------------
+    # LETTERS: RECORDED ONCE, WHEN THEIR PDF EXISTS (issue 20.5)
+    # ------------------------------------------------------------
+
+    def _admin(self):
+        """The administrator, in the test company, whose document layout was never configured."""
+        admin = self.env.ref("base.user_admin")
+        admin.write({"company_ids": [(4, self.company.id)], "company_id": self.company.id})
+        self.company.external_report_layout_id = False
+        return admin
+
+    def test_print_letter_gives_the_pdf_and_records_it_once(self):
+        admin = self._admin()
+        self._invoice(self.customer, 100, "2026-01-01")
+        with freeze_time("2026-02-06"):  # 36 days: e-mail + letter + call, for a person
+            self._run_cron()
+            step = self._step()
+            action = self.customer.with_user(admin).action_followup_print_letter()
+            self.assertEqual(action["type"], "ir.actions.act_url", "the PDF, not the document layout dialog")
+            attachment = self.env["ir.attachment"].browse(int(action["url"].split("/")[3].split("?")[0]))
+            self.assertTrue(attachment.raw, "the letter was produced")
+            self.assertIn("Customer One", attachment.raw.decode())
+            letter = self._row(step, "letter")
+            self.assertEqual((letter.state, letter.res_model, letter.res_id), ("sent", "ir.attachment", attachment.id))
+            self.customer.with_user(admin).action_followup_print_letter()
+            self.customer.with_user(self.accountant).action_followup_print_letter()
+        self.assertEqual(len(self._row(step, "letter")), 1, "a copy is not a second letter")
+
+    def test_send_and_print_a_letter_twice_records_one_letter(self):
+        admin = self._admin()
+        self._invoice(self.customer, 100, "2026-01-01")
+        with freeze_time("2026-02-06"):
+            self._run_cron()
+            for user in (admin, self.accountant):
+                wizard = (
+                    self.env["res.partner.followup.send"]
+                    .with_user(user)
+                    .with_context(default_partner_ids=self.customer.ids)
+                    .create({})
+                )
+                wizard.write({"send_email": False, "send_letter": True})
+                action = wizard.action_send()
+                self.assertEqual(action["tag"], "display_notification")
+                self.assertEqual(action["params"]["message"], "1 letter printed.")
+                self.assertEqual(action["params"]["next"]["type"], "ir.actions.act_url", "the PDF to download")
+        letters = self._row(self._step(), "letter")
+        self.assertEqual(letters.mapped("state"), ["sent"])
+
+    # ------------------------------------------------------------
+    # SEND & PRINT SAYS WHAT HAPPENED (issue 20.11)
+    # ------------------------------------------------------------
+
+    def test_send_and_print_ends_with_what_happened(self):
+        homeless = self._create_customer("Homeless Ltd", "homeless@customer.example.com", street=False)
+        other = self._create_customer("Other Ltd", "other@customer.example.com")
+        for partner in (self.customer, homeless, other):
+            self._invoice(partner, 100, "2026-01-01")
+        with freeze_time("2026-01-10"):
+            wizard = (
+                self.env["res.partner.followup.send"]
+                .with_user(self.accountant)
+                .with_context(default_partner_ids=(self.customer | homeless | other).ids)
+                .create({})
+            )
+            wizard.write({"send_email": True, "send_letter": True})
+            self.assertIn("Homeless Ltd has no complete postal address", wizard.warnings)
+            action = wizard.action_send()
+        self.assertEqual(
+            action["params"]["message"],
+            "3 e-mails queued, 2 letters printed, 1 skipped: the customer has no complete postal address "
+            "(Homeless Ltd).",
+        )
+        self.assertEqual(action["params"]["type"], "warning")
+        self.assertEqual(action["params"]["next"]["type"], "ir.actions.act_url")
+
+    def test_send_and_print_warns_before_an_sms_to_a_fixed_line(self):
+        landline = self._create_customer("Landline Ltd", "landline@customer.example.com", mobile="+32 2 234 56 78")
+        self._invoice(landline, 100, "2026-01-01")
+        with freeze_time("2026-01-10"):
+            wizard = (
+                self.env["res.partner.followup.send"]
+                .with_user(self.accountant)
+                .with_context(default_partner_ids=(landline | self.customer).ids)
+                .create({})
+            )
+            wizard.send_sms = True
+            self.assertIn("Landline Ltd: +32 2 234 56 78 is not a mobile number", wizard.warnings)
+            self.assertNotIn("Customer One", wizard.warnings, "+32 470 ... is a mobile")
