@@ -349,3 +349,50 @@ class TestFollowupRecord(FollowupCommon):
             wizard.send_sms = True
             self.assertIn("Landline Ltd: +32 2 234 56 78 is not a mobile number", wizard.warnings)
             self.assertNotIn("Customer One", wizard.warnings, "+32 470 ... is a mobile")
+
+    # ------------------------------------------------------------
+    # WHAT WAS DONE LAST, WHAT COMES NEXT (issue 20.6)
+    # ------------------------------------------------------------
+
+    def _statement(self, partner=None):
+        self.env.invalidate_all()  # a new request: the customer's computed situation is read afresh
+        return self.env["account.followup.statement"].with_user(self.accountant).get_statement((partner or self.customer).id)
+
+    def test_statement_says_what_was_done_and_what_comes_next_after_a_promise(self):
+        move = self._invoice(self.customer, 100, "2026-01-01")
+        with freeze_time("2026-01-02"):
+            self._run_cron()
+            statement = self._statement()
+            # the day the first reminder went out
+            self.assertEqual(
+                statement["last_followup"],
+                {
+                    "id": self._step().id,
+                    "level": "First reminder",
+                    "date": "01/02/2026",
+                    "user": "the scheduled action",
+                    "in_progress": False,
+                },
+            )
+            self.assertEqual((statement["next_date"], statement["next_level"]), ("01/16/2026", "Call the customer"))
+        with freeze_time("2026-01-10"):
+            move.with_user(self.accountant)._followup_promise(self.d("2026-01-25"), origin="user")
+            statement = self._statement()
+            self.assertFalse(statement["level"], "no item is chased until the promised date: no level reached")
+            self.assertEqual(statement["last_followup"]["level"], "First reminder")
+            self.assertEqual((statement["next_date"], statement["next_level"]), ("01/25/2026", "Call the customer"))
+
+    def test_statement_after_a_snooze_and_a_call_done_by_a_person(self):
+        self.level_call.charge_fee = False  # its charges invoice would be chased on its own
+        self._invoice(self.customer, 100, "2026-01-01")
+        with freeze_time("2026-01-16"):
+            self._run_cron()
+            self.customer.with_user(self.accountant).action_followup_done()
+            self.env["res.partner.followup.note"].with_user(self.accountant).create(
+                {"partner_id": self.customer.id, "note": "On holiday", "postpone": "1m"}
+            ).action_apply()
+            statement = self._statement()
+        self.assertEqual(statement["last_followup"]["level"], "Call the customer")
+        self.assertEqual(statement["last_followup"]["user"], "Anna Accountant")
+        self.assertEqual(statement["next_date"], "02/16/2026")
+        self.assertEqual(statement["next_level"], "Second reminder", "46 days late by then: the 35-day level")
