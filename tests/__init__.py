@@ -21,3 +21,4 @@ from . import test_disputes
 from . import test_replies
 from . import test_conversation_tour
 from . import test_followup_record
+from . import test_letter_tour
