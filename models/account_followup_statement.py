@@ -185,7 +185,7 @@ class AccountFollowupStatement(models.AbstractModel):
             "id": step.id,
             "level": step.level_id.name,
             "date": format_date(self.env, step.date),
-            "user": _("the scheduled action") if step.automatic else step.user_id.name,
+            "user": self._get_step_author(step),
             "in_progress": step.state == "in_progress",
         }
 
@@ -255,11 +255,16 @@ class AccountFollowupStatement(models.AbstractModel):
                 "date": format_date(self.env, step.date),
                 "level": step.level_id.name,
                 "outcome": step.channel_summary,
-                "user": step.user_id.name,
+                "user": self._get_step_author(step),
                 "in_progress": step.state == "in_progress",
             }
             for step in steps
         ]
+
+    @api.model
+    def _get_step_author(self, step):
+        """Who did a step: the person who did (part of) it, else the scheduled action."""
+        return _("the scheduled action") if step.automatic else step.user_id.name
 
     @api.model
     def _prepare_conversation(self, partner):

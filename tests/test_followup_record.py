@@ -396,3 +396,15 @@ class TestFollowupRecord(FollowupCommon):
         self.assertEqual(statement["last_followup"]["user"], "Anna Accountant")
         self.assertEqual(statement["next_date"], "02/16/2026")
         self.assertEqual(statement["next_level"], "Second reminder", "46 days late by then: the 35-day level")
+
+    def test_scheduled_action_runs_with_its_users_rights(self):
+        """A company may run the scheduled action as a billing user: steps and
+        charges are created with that user's rights, no superuser needed."""
+        self.level_first.write({"charge_fee": True, "fee_amount": 5.0})
+        self._invoice(self.customer, 1000, "2026-01-01")
+        with freeze_time("2026-01-02"):
+            self.env["res.partner"].with_user(self.accountant)._cron_execute_followups()
+        step = self._step()
+        self.assertEqual((step.create_uid, step.user_id, step.automatic), (self.accountant, self.accountant, True))
+        self.assertEqual(self._charges().create_uid, self.accountant)
+        self.assertEqual(self._statement()["history"][0]["user"], "the scheduled action")
