@@ -104,7 +104,11 @@ class AccountFollowupStep(models.Model):
         for step in self:
             step.channel_summary = ", ".join(
                 f"{channel._get_channel_label()}: {channel._get_state_label()}"
-                + (f" ({channel.reason})" if channel.state in (CHANNEL_FAILED, CHANNEL_BOUNCED) and channel.reason else "")
+                + (
+                    f" ({channel.reason})"
+                    if channel.state in (CHANNEL_FAILED, CHANNEL_BOUNCED) and channel.reason
+                    else ""
+                )
                 for channel in step.channel_ids
             )
 

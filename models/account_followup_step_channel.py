@@ -85,7 +85,9 @@ class AccountFollowupStepChannel(models.Model):
         The engine's bookkeeping of the history, run when Odoo updates a
         notification (as the mail queue, the SMS provider or the mail gateway:
         sudo() on these rows only)."""
-        rows = self.sudo().filtered(lambda r: r.message_id and r.state in FOLLOWED_STATES and r.channel in NOTIFICATION_TYPES)
+        rows = self.sudo().filtered(
+            lambda r: r.message_id and r.state in FOLLOWED_STATES and r.channel in NOTIFICATION_TYPES
+        )
         for row in rows:
             notifications = row.message_id.notification_ids.filtered(
                 lambda n, kind=NOTIFICATION_TYPES[row.channel]: n.notification_type == kind
@@ -96,7 +98,10 @@ class AccountFollowupStepChannel(models.Model):
             if state == row.state and (reason or False) == (row.reason or False):
                 continue
             row.write({"state": state, "reason": reason})
-            if state in (CHANNEL_BOUNCED, CHANNEL_FAILED):
+            # The mail server could not be reached: nothing to fix in the
+            # customer's data, the scheduled action queues the e-mail again.
+            retried = set(notifications.mapped("failure_type")) == {"mail_smtp"}
+            if state in (CHANNEL_BOUNCED, CHANNEL_FAILED) and not retried:
                 row._ask_to_fix(reason)
 
     def _get_notifications_outcome(self, notifications):

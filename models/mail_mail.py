@@ -11,6 +11,8 @@ class MailMail(models.Model):
         # Sent on behalf of users who may not read mail.mail: which message a
         # mail carries, nothing else.
         message_ids = self.sudo().exists().mail_message_id.ids
-        result = super()._postprocess_sent_message(success_pids, failure_reason=failure_reason, failure_type=failure_type)
+        result = super()._postprocess_sent_message(
+            success_pids, failure_reason=failure_reason, failure_type=failure_type
+        )
         self.env["mail.message"].browse(message_ids)._followup_sync_steps()
         return result

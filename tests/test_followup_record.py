@@ -62,9 +62,7 @@ class TestFollowupRecord(FollowupCommon):
 
     def _charges(self, partner=None):
         partner = partner or self.customer
-        return self.env["account.move"].search(
-            [("partner_id", "=", partner.id), ("followup_step_id", "!=", False)]
-        )
+        return self.env["account.move"].search([("partner_id", "=", partner.id), ("followup_step_id", "!=", False)])
 
     def _step(self, partner=None):
         return self.env["account.followup.step"].search([("partner_id", "=", (partner or self.customer).id)])
@@ -356,7 +354,11 @@ class TestFollowupRecord(FollowupCommon):
 
     def _statement(self, partner=None):
         self.env.invalidate_all()  # a new request: the customer's computed situation is read afresh
-        return self.env["account.followup.statement"].with_user(self.accountant).get_statement((partner or self.customer).id)
+        return (
+            self.env["account.followup.statement"]
+            .with_user(self.accountant)
+            .get_statement((partner or self.customer).id)
+        )
 
     def test_statement_says_what_was_done_and_what_comes_next_after_a_promise(self):
         move = self._invoice(self.customer, 100, "2026-01-01")
@@ -408,3 +410,27 @@ class TestFollowupRecord(FollowupCommon):
         self.assertEqual((step.create_uid, step.user_id, step.automatic), (self.accountant, self.accountant, True))
         self.assertEqual(self._charges().create_uid, self.accountant)
         self.assertEqual(self._statement()["history"][0]["user"], "the scheduled action")
+
+    def test_sms_follows_the_provider(self):
+        other = self._create_customer("Other Ltd", "other@customer.example.com", mobile="+32 470 65 43 21")
+        for partner in (self.customer, other):
+            self._invoice(partner, 100, "2026-01-01")
+        with freeze_time("2026-01-16"):
+            self._run_cron()  # the call, proposed: a step in progress for each
+            wizard = (
+                self.env["res.partner.followup.send"]
+                .with_user(self.accountant)
+                .with_context(default_partner_ids=(self.customer | other).ids)
+                .create({})
+            )
+            wizard.write({"send_email": False, "send_sms": True})
+            wizard.action_send()
+            sms_row = self._row(self._step(), "sms")
+            self.assertEqual(sms_row.state, "queued", "several customers: the SMS wait in the queue")
+            sms = self.env["sms.sms"].search([("number", "=", "+32470123456")])
+            with mute_logger("odoo.addons.sms.models.sms_sms"):
+                sms.send(unlink_failed=False)  # no SMS provider in tests: the provider is unreachable
+        self.assertEqual(sms_row.state, "failed")
+        self.assertTrue(sms_row.reason)
+        self.assertIn("SMS: Failed (", self._step().channel_summary)
+        self.assertTrue(self._fix_activities())

@@ -198,11 +198,21 @@ class ResPartnerFollowupSend(models.TransientModel):
         for (state, reason), names in (problems or {}).items():
             if state == CHANNEL_SKIPPED:
                 parts.append(
-                    _("%(count)s skipped: %(reason)s (%(customers)s)", count=len(names), reason=reason, customers=", ".join(names))
+                    _(
+                        "%(count)s skipped: %(reason)s (%(customers)s)",
+                        count=len(names),
+                        reason=reason,
+                        customers=", ".join(names),
+                    )
                 )
             else:
                 parts.append(
-                    _("%(count)s failed: %(reason)s (%(customers)s)", count=len(names), reason=reason, customers=", ".join(names))
+                    _(
+                        "%(count)s failed: %(reason)s (%(customers)s)",
+                        count=len(names),
+                        reason=reason,
+                        customers=", ".join(names),
+                    )
                 )
         return ", ".join(parts) + "." if parts else _("Nothing was sent.")
 
