@@ -61,7 +61,7 @@ class AccountFollowupStep(models.Model):
     )
     automatic = fields.Boolean(
         readonly=True,
-        help="Executed by the scheduled action, not by a person.",
+        help="Done entirely by the scheduled action; a step a person completed is that person's.",
     )
     state = fields.Selection(
         [(STEP_IN_PROGRESS, "In progress"), (STEP_DONE, "Done")],
