@@ -15,6 +15,9 @@ from . import ir_module_module
 from . import ir_ui_menu
 from . import mail_activity
 from . import mail_template
+from . import mail_mail
+from . import mail_message
+from . import mail_notification
 from . import res_company
 from . import res_config_settings
 from . import res_partner

@@ -658,12 +658,20 @@ class AccountFollowup(models.AbstractModel):
         partner = situation.partner
         partner._check_followup_access()
         level = situation.level
-        Step = self.env["account.followup.step"].sudo()
-        step = situation.open_step
+        # Steps are created with the acting user's rights: billing users may
+        # create steps (ir.model.access.csv), never write nor delete them.
+        # Completing a step (its state, its actions' outcomes, who did it) is
+        # the engine's own bookkeeping, written with sudo() on the step only,
+        # after the rights check above.
+        Step = self.env["account.followup.step"]
+        step = situation.open_step.sudo(False)
         channels = self._get_channels()
         created_done = False
         if step:
-            step._set_outcomes(outcomes, channels)
+            step.sudo()._set_outcomes(outcomes, channels)
+            if not automatic:
+                # A person did (part of) the level the scheduled action proposed: the step is theirs.
+                step.sudo().write({"user_id": self.env.uid, "automatic": False})
         else:
             vals = self._prepare_step_vals(situation, automatic)
             rows = Step._prepare_channels_vals(level, outcomes, channels)
@@ -673,16 +681,22 @@ class AccountFollowup(models.AbstractModel):
                 vals["state"] = STEP_DONE
                 created_done = True
             step = Step.create(vals)
-            step._create_charges_invoice()  # late-payment charges, in the step's transaction
             # Lower levels still in progress are overtaken by this one.
             (situation.open_steps - step)._close(_("overtaken by the level “%s”", level.name))
             situation.open_step = step
+        step.channel_ids._sync_with_notifications()
         if created_done:
             self._record_item_levels(step)
         elif close_reason:
             step._close(close_reason)
-        elif not step.channel_ids.filtered(lambda c: c.state == CHANNEL_TO_DO):
+        elif not step.sudo().channel_ids.filtered(lambda c: c.state == CHANNEL_TO_DO):
             step._close()
+        if not automatic or level.auto_execute:
+            # Late-payment charges follow whoever does the level, in the step's
+            # transaction: the scheduled action when it executes an automated
+            # level, a person when it does one (never when a level is only
+            # proposed to a person); once per step (see _create_charges_invoice).
+            step._create_charges_invoice()
         self._log_step(situation, _("Payment follow-up “%s”", level.name), outcomes, [step._get_charges_note()])
         # Update the partner row so that a concurrent run whose snapshot is
         # older than our commit gets a serialization error when it locks the
@@ -741,13 +755,19 @@ class AccountFollowup(models.AbstractModel):
             partner._message_log(body=body)
         if problems:
             reasons = "; ".join(f"{label}: {reason}" for label, reason in problems)
-            # The system asks the responsible; the user's rights were checked by the caller.
-            partner.sudo().activity_schedule(
-                "mail.mail_activity_data_todo",
-                summary=_("Fix the follow-up data of %s", partner.display_name),
-                note=_("%(followup)s could not do everything: %(reasons)s", followup=title, reasons=reasons),
-                user_id=situation.responsible.id,
-            )
+            self._ask_to_fix_data(partner, situation.responsible, title, reasons)
+
+    @api.model
+    def _ask_to_fix_data(self, partner, responsible, title, reasons):
+        """Ask the responsible to fix what prevented a follow-up action (no
+        address, a bounced e-mail...): one activity on the customer."""
+        # The system asks the responsible; the user's rights were checked by the caller.
+        partner.sudo().with_context(mail_notify_force_send=False).activity_schedule(
+            "mail.mail_activity_data_todo",
+            summary=_("Fix the follow-up data of %s", partner.display_name),
+            note=_("%(followup)s could not do everything: %(reasons)s", followup=title, reasons=reasons),
+            user_id=responsible.id,
+        )
 
     @api.model
     def _record_item_levels(self, step):
@@ -806,8 +826,13 @@ class AccountFollowup(models.AbstractModel):
 
     @api.model
     def _complete_channels(self, rows, user):
-        """Their activities were marked done: the actions are done, and each
-        step too when nothing else is left to do."""
+        """Their activities were marked done by ``user``: the actions are done,
+        the step is theirs (not "automatic" anymore), its late-payment charges
+        are invoiced as them, and each step is done when nothing else is left
+        to do.
+
+        :param rows: step actions, read by the system for the user (see mail.activity)
+        """
         today = fields.Date.context_today(self)
         for row in rows:
             row.write(
@@ -819,5 +844,13 @@ class AccountFollowup(models.AbstractModel):
                 }
             )
         for step in rows.step_id:
+            step.write({"user_id": user.id, "automatic": False})
             if not step.channel_ids.filtered(lambda c: c.state == CHANNEL_TO_DO):
                 step.with_company(step.company_id)._close()
+            # As the person who did it, with their rights (see _create_charges_invoice).
+            charges = step.with_user(user).with_company(step.company_id)._create_charges_invoice()
+            if charges:
+                step.partner_id._message_log(
+                    body=Markup("<p>%s</p><ul><li>%s</li></ul>")
+                    % (_("Payment follow-up “%s”", step.level_id.name), step._get_charges_note())
+                )

@@ -42,6 +42,7 @@ class ChannelOptions:
     attach_invoices: bool = None
     send_now: bool = False
     printed: bool = False  # the letter was printed by the person sending
+    letter: object = None  # the PDF produced for them (ir.attachment), recorded with the letter
 
 
 class FollowupSkip(Exception):
@@ -209,7 +210,8 @@ class LetterChannel(FollowupChannel):
         self.check(situation)
         partner = situation.partner
         if options.printed:
-            return ChannelOutcome(CHANNEL_SENT, _("letter printed by %s", self.env.user.name))
+            # Recorded once its PDF exists (res.partner._followup_render_letters).
+            return ChannelOutcome(CHANNEL_SENT, _("letter printed by %s", self.env.user.name), record=options.letter)
         if "snailmail.letter" in self.env and situation.level.auto_execute:
             report = self.env.ref("account_payment_followup.action_report_followup_letter")
             letter = (
@@ -227,7 +229,10 @@ class LetterChannel(FollowupChannel):
                 )
             )
             # Handed to Snailmail, not yet posted: it sends it when it has credits.
-            return ChannelOutcome(CHANNEL_QUEUED, _("letter handed to Snailmail for posting"), record=letter)
+            # Its message's notification tells when it is posted or refused.
+            return ChannelOutcome(
+                CHANNEL_QUEUED, _("letter handed to Snailmail for posting"), record=letter, message=letter.message_id
+            )
         partner.sudo().followup_letter_to_print = True
         return ChannelOutcome(CHANNEL_TO_DO, _("letter waiting to be printed"))
 

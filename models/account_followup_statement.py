@@ -155,6 +155,10 @@ class AccountFollowupStatement(models.AbstractModel):
             "followup_enabled": self.env.company.payment_followup_enabled,
             "can_edit": self.env.user.has_group("account.group_account_invoice"),
             "level": self._prepare_level(level, due=status == STATUS_ACTION),
+            # What was done last and what comes next: also after a promise or a
+            # snooze, when no item is chased today and no level is "reached".
+            "last_followup": self._prepare_last_followup(partner),
+            "next_level": self._get_next_level(partner, status).name or "",
             **self._prepare_conversation(partner),
             "lines": [self._prepare_line(line) for line in statement["lines"]],
             "payment_behaviour": self._prepare_payment_behaviour(self._get_payment_behaviour(partner)),
@@ -167,6 +171,42 @@ class AccountFollowupStatement(models.AbstractModel):
                 for total in statement["totals"]
             ],
         }
+
+    @api.model
+    def _prepare_last_followup(self, partner):
+        """The customer's last follow-up step in this company: its level, when
+        and by whom (the person who did it, else the scheduled action)."""
+        step = self.env["account.followup.step"].search(
+            [("partner_id", "=", partner.id), ("company_id", "=", self.env.company.id)], limit=1
+        )
+        if not step:
+            return False
+        return {
+            "id": step.id,
+            "level": step.level_id.name,
+            "date": format_date(self.env, step.date),
+            "user": self._get_step_author(step),
+            "in_progress": step.state == "in_progress",
+        }
+
+    @api.model
+    def _get_next_level(self, partner, status):
+        """The level the customer will be due for at its next follow-up date:
+        the plan applied to the customer's items on that day (promises and
+        snoozes ending by then count), as the scheduled action will do."""
+        next_date = partner.followup_next_action_date
+        if status == STATUS_ACTION:
+            next_date = fields.Date.context_today(self)
+        if not next_date:
+            return self.env["account.followup.level"]
+        summary = (
+            self.env["account.followup"]
+            ._get_partner_summaries(self.env.company, partner_ids=partner.ids, today=next_date)
+            .get(partner.id)
+        )
+        if not summary:
+            return self.env["account.followup.level"]
+        return summary["level"] or summary["reached"]
 
     @api.model
     def _prepare_level(self, level, due):
@@ -215,11 +255,16 @@ class AccountFollowupStatement(models.AbstractModel):
                 "date": format_date(self.env, step.date),
                 "level": step.level_id.name,
                 "outcome": step.channel_summary,
-                "user": step.user_id.name,
+                "user": self._get_step_author(step),
                 "in_progress": step.state == "in_progress",
             }
             for step in steps
         ]
+
+    @api.model
+    def _get_step_author(self, step):
+        """Who did a step: the person who did (part of) it, else the scheduled action."""
+        return _("the scheduled action") if step.automatic else step.user_id.name
 
     @api.model
     def _prepare_conversation(self, partner):

@@ -2,7 +2,14 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
 from .account_followup_channel import ChannelOutcome
-from .account_followup_step_channel import CHANNEL_SKIPPED, CHANNEL_TO_DO
+from .account_followup_step_channel import (
+    CHANNEL_BOUNCED,
+    CHANNEL_FAILED,
+    CHANNEL_QUEUED,
+    CHANNEL_SENT,
+    CHANNEL_SKIPPED,
+    CHANNEL_TO_DO,
+)
 
 STEP_IN_PROGRESS = "in_progress"
 STEP_DONE = "done"
@@ -54,7 +61,7 @@ class AccountFollowupStep(models.Model):
     )
     automatic = fields.Boolean(
         readonly=True,
-        help="Executed by the scheduled action, not by a person.",
+        help="Done entirely by the scheduled action; a step a person completed is that person's.",
     )
     state = fields.Selection(
         [(STEP_IN_PROGRESS, "In progress"), (STEP_DONE, "Done")],
@@ -92,11 +99,17 @@ class AccountFollowupStep(models.Model):
                 customer=step.partner_id.display_name or "",
             )
 
-    @api.depends("channel_ids.state", "channel_ids.channel")
+    @api.depends("channel_ids.state", "channel_ids.channel", "channel_ids.reason")
     def _compute_channel_summary(self):
         for step in self:
             step.channel_summary = ", ".join(
-                f"{channel._get_channel_label()}: {channel._get_state_label()}" for channel in step.channel_ids
+                f"{channel._get_channel_label()}: {channel._get_state_label()}"
+                + (
+                    f" ({channel.reason})"
+                    if channel.state in (CHANNEL_FAILED, CHANNEL_BOUNCED) and channel.reason
+                    else ""
+                )
+                for channel in step.channel_ids
             )
 
     # ------------------------------------------------------------
@@ -156,6 +169,11 @@ class AccountFollowupStep(models.Model):
             row = self.channel_ids.filtered(lambda c, code=channel.code: c.channel == code and c.state == CHANNEL_TO_DO)
             if row:
                 row[:1].write(self._prepare_channel_vals(outcome, channel.code, row[:1].sequence))
+            elif channel.code == "letter" and self.channel_ids.filtered(
+                lambda c: c.channel == "letter" and c.state in (CHANNEL_SENT, CHANNEL_QUEUED)
+            ):
+                # A copy of a letter already printed or posted is not a second letter.
+                continue
             else:
                 new.append((channel, outcome))
         vals_list = self._prepare_channels_vals(
@@ -174,8 +192,14 @@ class AccountFollowupStep(models.Model):
 
     def _close(self, reason=None):
         """The level is done for the customer: what is still to do is skipped
-        with ``reason``, the items receive the level, its activities close."""
-        for step in self.filtered(lambda s: s.state == STEP_IN_PROGRESS):
+        with ``reason``, the items receive the level, its activities close.
+
+        The engine's bookkeeping, written with sudo() on these steps only:
+        users never write steps, the engine completes them for the person who
+        acted, after that person's rights check (account.followup._record_step).
+        Charges are not invoiced here: a level overtaken by a higher one was
+        not done by anybody."""
+        for step in self.sudo().filtered(lambda s: s.state == STEP_IN_PROGRESS):
             todo = step.channel_ids.filtered(lambda c: c.state == CHANNEL_TO_DO)
             activities = step.channel_ids.activity_id
             todo.write(

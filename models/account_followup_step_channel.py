@@ -1,14 +1,24 @@
-from odoo import fields, models
+from odoo import _, fields, models
 
 # What an action of a step did. "to_do" waits for a person (an activity, a
-# letter to print); the others are final.
+# letter to print); "queued" follows what becomes of the e-mail, SMS or posted
+# letter (sent, bounced, failed); the others are final.
 CHANNEL_SENT = "sent"
 CHANNEL_QUEUED = "queued"
 CHANNEL_DONE = "done"
 CHANNEL_TO_DO = "to_do"
 CHANNEL_SKIPPED = "skipped"
 CHANNEL_FAILED = "failed"
-CHANNEL_FINAL_STATES = (CHANNEL_SENT, CHANNEL_QUEUED, CHANNEL_DONE, CHANNEL_SKIPPED, CHANNEL_FAILED)
+CHANNEL_BOUNCED = "bounced"
+CHANNEL_FINAL_STATES = (CHANNEL_SENT, CHANNEL_QUEUED, CHANNEL_DONE, CHANNEL_SKIPPED, CHANNEL_FAILED, CHANNEL_BOUNCED)
+
+# Which of Odoo's notifications carry the outcome of a channel: the e-mail's
+# (mail.mail), the SMS's (sms.sms) and the posted letter's (snailmail.letter,
+# when Snailmail is installed) update them when they are sent, bounce or fail.
+NOTIFICATION_TYPES = {"email": "email", "sms": "sms", "letter": "snail"}
+# The channel states that follow the notifications (never a person's "done",
+# a "to do" nor a "skipped").
+FOLLOWED_STATES = (CHANNEL_QUEUED, CHANNEL_SENT, CHANNEL_FAILED, CHANNEL_BOUNCED)
 
 
 class AccountFollowupStepChannel(models.Model):
@@ -35,6 +45,7 @@ class AccountFollowupStepChannel(models.Model):
             (CHANNEL_TO_DO, "To do"),
             (CHANNEL_SKIPPED, "Skipped"),
             (CHANNEL_FAILED, "Failed"),
+            (CHANNEL_BOUNCED, "Bounced"),
         ],
         string="Outcome",
         required=True,
@@ -44,7 +55,8 @@ class AccountFollowupStepChannel(models.Model):
     reason = fields.Char(readonly=True, help="Why the action was skipped or failed.")
     user_id = fields.Many2one("res.users", string="Done By", readonly=True)
     done_date = fields.Date(readonly=True)
-    message_id = fields.Many2one("mail.message", readonly=True, ondelete="set null")
+    # indexed: each change of a notification looks for the action it tells about
+    message_id = fields.Many2one("mail.message", readonly=True, ondelete="set null", index="btree_not_null")
     activity_id = fields.Many2one("mail.activity", readonly=True, ondelete="set null")
     res_model = fields.Char(string="Document Model", readonly=True)
     res_id = fields.Many2oneReference(string="Document", model_field="res_model", readonly=True)
@@ -62,3 +74,73 @@ class AccountFollowupStepChannel(models.Model):
     def _get_state_label(self):
         self.ensure_one()
         return dict(self._fields["state"]._description_selection(self.env))[self.state]
+
+    def _sync_with_notifications(self):
+        """Follow what became of the e-mails, SMS and posted letters of these
+        actions: Odoo's notifications of their message say whether each was
+        sent, bounced or failed, and why. A bounced or failed reminder asks the
+        responsible to fix the customer's data, as the scheduled action does
+        for data it cannot use.
+
+        The engine's bookkeeping of the history, run when Odoo updates a
+        notification (as the mail queue, the SMS provider or the mail gateway:
+        sudo() on these rows only)."""
+        rows = self.sudo().filtered(
+            lambda r: r.message_id and r.state in FOLLOWED_STATES and r.channel in NOTIFICATION_TYPES
+        )
+        for row in rows:
+            notifications = row.message_id.notification_ids.filtered(
+                lambda n, kind=NOTIFICATION_TYPES[row.channel]: n.notification_type == kind
+            )
+            if not notifications:
+                continue
+            state, reason = row._get_notifications_outcome(notifications)
+            if state == row.state and (reason or False) == (row.reason or False):
+                continue
+            row.write({"state": state, "reason": reason})
+            # The mail server could not be reached: nothing to fix in the
+            # customer's data, the scheduled action queues the e-mail again.
+            retried = set(notifications.mapped("failure_type")) == {"mail_smtp"}
+            if state in (CHANNEL_BOUNCED, CHANNEL_FAILED) and not retried:
+                row._ask_to_fix(reason)
+
+    def _get_notifications_outcome(self, notifications):
+        """(state, reason) of an action from the notifications of its message:
+        one bounce or failure is the action's (a reminder that did not reach
+        one of its recipients must be fixed); sent when all were sent."""
+        self.ensure_one()
+        statuses = set(notifications.mapped("notification_status"))
+        failure_types = dict(notifications._fields["failure_type"]._description_selection(self.env))
+        for status, state in (("bounce", CHANNEL_BOUNCED), ("exception", CHANNEL_FAILED), ("canceled", CHANNEL_FAILED)):
+            if status in statuses:
+                reasons = []
+                for notification in notifications.filtered(lambda n, s=status: n.notification_status == s):
+                    why = failure_types.get(notification.failure_type) or (
+                        _("cancelled") if status == "canceled" else _("unknown error")
+                    )
+                    if notification.failure_reason:
+                        why = f"{why}: {notification.failure_reason}"
+                    who = notification.res_partner_id.email or notification.res_partner_id.display_name
+                    reasons.append(f"{who}: {why}" if who else why)
+                return state, "; ".join(reasons)
+        # an SMS handed to the provider is "pending" until it says delivered
+        if statuses <= {"sent", "pending"}:
+            return CHANNEL_SENT, False
+        return CHANNEL_QUEUED, False
+
+    def _ask_to_fix(self, reason):
+        """The activity the scheduled action creates for bad data, for the
+        customer's follow-up responsible."""
+        self.ensure_one()
+        partner = self.partner_id or self.step_id.partner_id
+        title = _(
+            "The %(action)s of the payment follow-up “%(level)s”",
+            action=self._get_channel_label(),
+            level=self.level_id.name or self.step_id.level_id.name,
+        )
+        self.env["account.followup"]._ask_to_fix_data(
+            partner.with_company(self.company_id),
+            partner.with_company(self.company_id)._get_followup_responsible(self.level_id or None),
+            title,
+            f"{self._get_channel_label()}: {self._get_state_label()} ({reason})",
+        )

@@ -10,6 +10,7 @@ import calendar
 from datetime import date, timedelta
 
 from odoo import Command, _, api, fields, models
+from odoo.exceptions import UserError
 from odoo.tools import format_date, formatLang
 
 from .account_move_line import CHARGE_COMPENSATION, CHARGE_FEE, CHARGE_INTEREST
@@ -74,13 +75,27 @@ class AccountFollowupStep(models.Model):
         """
         self.ensure_one()
         Move = self.env["account.move"]
-        level = self.level_id
-        partner = self.partner_id.commercial_partner_id
-        company = self.company_id
+        # Whether the step charges anything, read for whoever completes it (a
+        # salesperson may mark a call done): the step's own level and customer.
+        step = self.sudo()
+        level = step.level_id
+        partner = step.partner_id.commercial_partner_id
+        company = step.company_id
         if not (level.charge_fee or level.charge_interest or level.charge_compensation):
             return Move
         if partner.with_company(company).followup_charges_exempt:
             return Move
+        if not self.env.su and not self.env.user.has_group("account.group_account_invoice"):
+            # The charges invoice is created with the acting person's rights: no
+            # elevation to create an invoice for someone who may not.
+            raise UserError(
+                _(
+                    "The follow-up level “%(level)s” invoices late-payment charges to %(customer)s: "
+                    "only a user with invoicing rights can mark it done.",
+                    level=level.name,
+                    customer=partner.display_name,
+                )
+            )
         self._lock_charges_partner()
         if self.charge_move_id:
             return Move

@@ -25,5 +25,8 @@ class MailActivity(models.Model):
         user = self.env.user
         result = super()._action_done(feedback=feedback, attachment_ids=attachment_ids)
         if rows:
+            # The history's bookkeeping is the system's (sudo); the step becomes
+            # the user's and its late-payment charges are invoiced with the
+            # user's own rights (see _complete_channels).
             self.env["account.followup"].sudo()._complete_channels(rows, user)
         return result

@@ -316,20 +316,47 @@ class ResPartner(models.Model):
 
     def action_followup_print_letter(self):
         """Print the follow-up letters of these customers as one PDF; a letter
-        the level was waiting for is recorded as printed."""
+        the level was waiting for is recorded as printed, once, when its PDF
+        exists (never when printing failed, nor twice for a copy)."""
         partners = self.commercial_partner_id
+        attachment = partners._followup_render_letters()
         if self.env.user.has_group("account.group_account_invoice"):
             followup = self.env["account.followup"]
             letter = [channel for channel in followup._get_channels() if channel.code == "letter"]
-            options = ChannelOptions(printed=True)
+            options = ChannelOptions(printed=True, letter=attachment)
             situations = followup._get_situations(self.env.company, partners)
             for situation in situations.values():
-                step = situation.open_step
-                waiting = step and step.channel_ids.filtered(lambda c: c.channel == "letter" and c.state == "to_do")
-                if waiting or (situation.status == STATUS_ACTION and situation.level.send_letter):
+                rows = situation.open_step.channel_ids.filtered(lambda c: c.channel == "letter")
+                waiting = rows.filtered(lambda c: c.state == "to_do")
+                due = situation.status == STATUS_ACTION and situation.level.send_letter and not rows
+                if waiting or due:
                     followup._record_step(situation, followup._run_channels(situation, letter, options))
             partners._followup_write({"followup_letter_to_print": False})
-        return self.env.ref("account_payment_followup.action_report_followup_letter").report_action(partners)
+        return self._followup_download_action(attachment)
+
+    def _followup_render_letters(self):
+        """The follow-up letters of these customers, rendered now as one PDF
+        (an attachment the user downloads): the letter exists before anything
+        records it as printed. Rendered on the server, so that no dialog
+        (Odoo's "configure your document layout" for a company that never
+        chose one) stands between the person and the letter."""
+        report = self.env.ref("account_payment_followup.action_report_followup_letter")
+        content, _type = self.env["ir.actions.report"]._render_qweb_pdf(report, self.ids)
+        if len(self) == 1:
+            name = _("Payment reminder - %s.pdf", self.name)
+        else:
+            name = _("Payment reminders - %s.pdf", fields.Date.to_string(fields.Date.context_today(self)))
+        # The user's own file (no document: attaching to a customer needs the
+        # right to edit it, which billing users do not have).
+        return self.env["ir.attachment"].create({"name": name, "raw": content, "mimetype": "application/pdf"})
+
+    @api.model
+    def _followup_download_action(self, attachment, close=False):
+        return {
+            "type": "ir.actions.act_url",
+            "url": f"/web/content/{attachment.id}?download=true",
+            "close": close,
+        }
 
     def action_followup_send(self):
         """The Send & Print dialog: e-mail, letter, SMS for these customers,

@@ -25,3 +25,5 @@ from . import test_statement_page_safety
 from . import test_portal_tour
 from . import test_reminder_content
 from . import test_formal_notice_tour
+from . import test_followup_record
+from . import test_letter_tour

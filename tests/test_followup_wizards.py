@@ -114,7 +114,8 @@ class TestFollowupWizards(FollowupCommon):
             self.assertIn(self.level_call.note, html)
             self.customer.followup_letter_to_print = True
             action = self.customer.with_user(self.accountant).action_followup_print_letter()
-            self.assertEqual(action["report_name"], "account_payment_followup.report_followup_letter")
+            self.assertEqual(action["type"], "ir.actions.act_url", "the letter produced, to download")
+            self.assertRegex(action["url"], r"^/web/content/\d+\?download=true$")
             self.assertFalse(self.customer.followup_letter_to_print)
 
     def test_manual_action_done_moves_on_to_the_next_level(self):

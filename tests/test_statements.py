@@ -151,7 +151,7 @@ class TestStatements(FollowupCommon):
         dialog.send_letter = False
         action = dialog.save().action_send()
         self.assertEqual(action["params"]["type"], "success")
-        self.assertEqual(action["params"]["message"], "2 e-mail(s) queued.")
+        self.assertEqual(action["params"]["message"], "2 e-mails queued.")
         self.assertEqual(len(self._followup_mails(self.late)), 1)
         self.assertEqual(len(self._followup_mails(self.early)), 1)
         # The 35-day level also asks for a letter and a call: sending the e-mail

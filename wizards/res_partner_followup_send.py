@@ -121,6 +121,17 @@ class ResPartnerFollowupSend(models.TransientModel):
                     warnings.append(_("%s has no complete postal address: no letter.", name))
                 if wizard.send_sms and not situation.sms_number:
                     warnings.append(_("%s has no valid mobile number: no SMS.", name))
+                elif wizard.send_sms and not self._is_mobile_number(situation.sms_number):
+                    warnings.append(
+                        _(
+                            "%(customer)s: %(number)s is not a mobile number: the SMS will probably not arrive.",
+                            customer=name,
+                            number=situation.partner._format_followup_phone(
+                                situation.sms_number, force_format="INTERNATIONAL"
+                            )
+                            or situation.sms_number,
+                        )
+                    )
             wizard.email_recipients = ", ".join(recipients)
             wizard.warnings = "\n".join(warnings)
 
@@ -129,7 +140,8 @@ class ResPartnerFollowupSend(models.TransientModel):
     # ------------------------------------------------------------
 
     def action_send(self):
-        """Run the chosen channels for each customer and record its step."""
+        """Run the chosen channels for each customer and record its step; end
+        with what happened (and the letters' PDF to download)."""
         self.ensure_one()
         if not (self.send_email or self.send_letter or self.send_sms):
             raise UserError(_("Choose at least one of e-mail, letter or SMS."))
@@ -137,6 +149,15 @@ class ResPartnerFollowupSend(models.TransientModel):
         chosen = {"email": self.send_email, "letter": self.send_letter, "sms": self.send_sms}
         channels = [channel for channel in followup._get_channels() if chosen.get(channel.code)]
         single = self.partner_count == 1
+        situations = self._get_situations().values()
+        for situation in situations:
+            situation.partner._check_followup_access()
+        # The letters are produced first: a letter is recorded as printed only
+        # once its PDF exists, and nothing is sent when it cannot be produced.
+        to_print = self.env["res.partner"].browse(
+            [situation.partner.id for situation in situations if self.send_letter and situation.has_postal_address]
+        )
+        letters = to_print._followup_render_letters() if to_print else self.env["ir.attachment"]
         options = ChannelOptions(
             subject=self.mail_subject if single else None,
             body=self.mail_body if single else None,
@@ -144,12 +165,11 @@ class ResPartnerFollowupSend(models.TransientModel):
             attach_invoices=self.attach_invoices,
             send_now=single,
             printed=True,
+            letter=letters or None,
         )
         counts = {}
-        problems = []
-        printed = self.env["res.partner"]
-        for situation in self._get_situations().values():
-            situation.partner._check_followup_access()
+        problems = {}
+        for situation in situations:
             outcomes = followup._run_channels(situation, channels, options)
             if situation.status == STATUS_ACTION and situation.level:
                 followup._record_step(situation, outcomes)
@@ -157,42 +177,80 @@ class ResPartnerFollowupSend(models.TransientModel):
                 followup._log_sending(situation, outcomes)
             for channel, outcome in outcomes:
                 if outcome.state in (CHANNEL_SKIPPED, CHANNEL_FAILED):
-                    problems.append(f"{situation.partner.display_name}: {channel.label()}: {outcome.reason}")
-                    continue
-                counts[(channel.code, outcome.state)] = counts.get((channel.code, outcome.state), 0) + 1
-                if channel.code == "letter":
-                    printed |= situation.partner
-        message = self._format_summary(counts)
+                    problems.setdefault((outcome.state, outcome.reason), []).append(situation.partner.display_name)
+                else:
+                    counts[(channel.code, outcome.state)] = counts.get((channel.code, outcome.state), 0) + 1
+        if to_print:
+            to_print._followup_write({"followup_letter_to_print": False})
         notification = {
             "type": "ir.actions.client",
             "tag": "display_notification",
             "params": {
                 "title": _("Send & Print"),
-                "message": "\n".join(
-                    filter(None, [message, _("Not done: %s", "; ".join(problems)) if problems else ""])
-                ),
+                "message": self._format_summary(counts, problems),
                 "type": "warning" if problems else "success",
                 "sticky": bool(problems),
-                "next": {"type": "ir.actions.act_window_close"},
+                "next": (
+                    self.env["res.partner"]._followup_download_action(letters, close=True)
+                    if letters
+                    else {"type": "ir.actions.act_window_close"}
+                ),
             },
         }
-        if printed:
-            printed._followup_write({"followup_letter_to_print": False})
-            report = self.env.ref("account_payment_followup.action_report_followup_letter").report_action(printed)
-            report["close_on_report_download"] = True
-            return report
         return notification
 
     @api.model
-    def _format_summary(self, counts):
-        """ "3 e-mails queued, 1 letter printed.": what really happened."""
+    def _format_summary(self, counts, problems=None):
+        """ "2 e-mails queued, 1 letter printed, 1 skipped: no postal address.":
+        what really happened, also when nothing was done."""
         labels = {
-            ("email", CHANNEL_QUEUED): lambda n: _("%s e-mail(s) queued", n),
-            ("email", CHANNEL_SENT): lambda n: _("%s e-mail(s) sent", n),
-            ("letter", CHANNEL_SENT): lambda n: _("%s letter(s) printed", n),
-            ("letter", CHANNEL_QUEUED): lambda n: _("%s letter(s) handed to Snailmail", n),
-            ("sms", CHANNEL_QUEUED): lambda n: _("%s SMS queued", n),
-            ("sms", CHANNEL_SENT): lambda n: _("%s SMS sent", n),
+            ("email", CHANNEL_QUEUED): (_("1 e-mail queued"), _("%s e-mails queued")),
+            ("email", CHANNEL_SENT): (_("1 e-mail sent"), _("%s e-mails sent")),
+            ("letter", CHANNEL_SENT): (_("1 letter printed"), _("%s letters printed")),
+            ("letter", CHANNEL_QUEUED): (_("1 letter handed to Snailmail"), _("%s letters handed to Snailmail")),
+            ("sms", CHANNEL_QUEUED): (_("1 SMS queued"), _("%s SMS queued")),
+            ("sms", CHANNEL_SENT): (_("1 SMS sent"), _("%s SMS sent")),
         }
-        parts = [labels[key](count) for key, count in counts.items() if key in labels]
-        return ", ".join(parts) + "." if parts else ""
+        parts = []
+        for key, count in counts.items():
+            if key in labels:
+                one, many = labels[key]
+                parts.append(one if count == 1 else many % count)
+        for (state, reason), names in (problems or {}).items():
+            if state == CHANNEL_SKIPPED:
+                parts.append(
+                    _(
+                        "%(count)s skipped: %(reason)s (%(customers)s)",
+                        count=len(names),
+                        reason=reason,
+                        customers=", ".join(names),
+                    )
+                )
+            else:
+                parts.append(
+                    _(
+                        "%(count)s failed: %(reason)s (%(customers)s)",
+                        count=len(names),
+                        reason=reason,
+                        customers=", ".join(names),
+                    )
+                )
+        return ", ".join(parts) + "." if parts else _("Nothing was sent.")
+
+    @api.model
+    def _is_mobile_number(self, number):
+        """Whether ``number`` (E.164) is a mobile number, for the phonenumbers
+        library (a number it cannot tell counts as mobile)."""
+        try:
+            import phonenumbers
+        except ImportError:
+            return True
+        try:
+            kind = phonenumbers.number_type(phonenumbers.parse(number))
+        except phonenumbers.NumberParseException:
+            return True
+        return kind in (
+            phonenumbers.PhoneNumberType.MOBILE,
+            phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
+            phonenumbers.PhoneNumberType.UNKNOWN,
+        )
