@@ -14,6 +14,7 @@ from . import account_move_line
 from . import ir_module_module
 from . import ir_ui_menu
 from . import mail_activity
+from . import mail_thread
 from . import res_company
 from . import res_config_settings
 from . import res_partner

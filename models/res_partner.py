@@ -576,39 +576,62 @@ class ResPartner(models.Model):
             suggested = "bad" if recent_broken.get(entity, 0) >= BAD_DEBTOR_BROKEN_PROMISES else False
             partner.followup_suggested_trust = suggested if suggested != (entity.trust or "normal") else False
 
-    def message_update(self, msg_dict, update_vals=None):
-        """An e-mail reply to a payment reminder pauses the customer's automated
-        reminders and tells the responsible."""
-        result = super().message_update(msg_dict, update_vals=update_vals)
-        reminder = self._followup_get_replied_reminder(msg_dict.get("parent_id"))
-        if reminder:
-            for partner in self:
-                company = reminder.record_company_id or self.env.company
-                partner.commercial_partner_id.with_company(company)._followup_register_reply(msg_dict)
-        return result
+    def _followup_process_gateway_reply(self, message_id):
+        """The e-mail ``message_id`` the mail gateway just posted on these
+        customers: when it answers a payment reminder posted on the same
+        customer, the customer's automated reminders pause. Called by the
+        gateway only (``mail.thread._message_route_process``), for e-mails a
+        person wrote (automatic replies are left out there)."""
+        # The gateway may run as the mail-fetching user, who need not read
+        # every contact's chatter: the server reads the messages it just posted.
+        messages = (
+            self.env["mail.message"]
+            .sudo()
+            .search(
+                [
+                    ("message_id", "=", message_id),
+                    ("model", "=", "res.partner"),
+                    ("res_id", "in", self.ids),
+                    ("message_type", "=", "email"),
+                ]
+            )
+        )
+        for message in messages:
+            reminder = self._followup_get_replied_reminder(message.parent_id)
+            customer = self.browse(message.res_id).commercial_partner_id
+            if not reminder or self.browse(reminder.res_id).commercial_partner_id != customer:
+                continue  # not an answer to a reminder of this customer
+            company = (
+                self.env["account.followup.step.channel"].sudo().search([("message_id", "=", reminder.id)], limit=1)
+            ).company_id or self.env.company
+            customer.with_company(company)._followup_register_reply(message)
 
     @api.model
-    def _followup_get_replied_reminder(self, parent_id):
-        """The payment reminder a gateway message answers (directly, or through
-        an earlier answer in the same conversation), or an empty recordset."""
-        Message = self.env["mail.message"].sudo()
+    def _followup_get_replied_reminder(self, message):
+        """The payment reminder ``message`` is (directly, or through an earlier
+        answer in the same conversation), or an empty recordset."""
         reminder_subtype = self.env.ref("account_payment_followup.mt_followup")
-        message = Message.browse(parent_id).exists() if parent_id else Message
+        message = message.sudo()
         while message:
-            if message.subtype_id == reminder_subtype:
+            if message.subtype_id == reminder_subtype and message.model == "res.partner":
                 return message
             message = message.parent_id
-        return Message
+        return message
 
-    def _followup_register_reply(self, msg_dict):
+    def _followup_register_reply(self, message):
+        """The customer answered a reminder with ``message`` (an e-mail received
+        by the gateway): pause its automated reminders and tell the responsible.
+
+        Sudo, narrowly: this is the server's reaction to an e-mail, not a
+        person's action; the gateway's user need not be a billing user."""
         self.ensure_one()
         today = fields.Date.context_today(self)
         days = self.env.company.followup_reply_pause_days
         paused_until = today + timedelta(days=days) if days > 0 else False
         if paused_until and (not self.followup_paused_until or self.followup_paused_until < paused_until):
             self.sudo().followup_paused_until = paused_until
-        reply = html2plaintext(msg_dict.get("body") or "").strip()
-        sender = msg_dict.get("email_from") or self.display_name
+        reply = html2plaintext(message.body or "").strip()
+        sender = message.email_from or self.display_name
         responsible = self._get_followup_responsible()
         self.sudo().with_context(mail_notify_force_send=False).activity_schedule(
             "account_payment_followup.mail_activity_type_followup",
