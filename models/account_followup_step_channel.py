@@ -18,8 +18,11 @@ class AccountFollowupStepChannel(models.Model):
     _name = "account.followup.step.channel"
     _description = "Follow-up Step Action"
     _order = "step_id, sequence, id"
+    _check_company_auto = True
 
-    step_id = fields.Many2one("account.followup.step", required=True, index=True, ondelete="cascade", readonly=True)
+    step_id = fields.Many2one(
+        "account.followup.step", required=True, index=True, ondelete="cascade", readonly=True, check_company=True
+    )
     sequence = fields.Integer(readonly=True)
     channel = fields.Selection(
         [("email", "E-mail"), ("letter", "Letter"), ("sms", "SMS"), ("manual", "Manual action")],
@@ -50,9 +53,9 @@ class AccountFollowupStepChannel(models.Model):
     res_id = fields.Many2oneReference(string="Document", model_field="res_model", readonly=True)
     # Copies of the step's keys, written with the row, for the pivot and graph
     # views and the record rule (a stored related field costs an UPDATE per row).
-    partner_id = fields.Many2one("res.partner", string="Customer", index=True, readonly=True)
+    partner_id = fields.Many2one("res.partner", string="Customer", index=True, readonly=True, check_company=True)
     company_id = fields.Many2one("res.company", index=True, readonly=True)
-    level_id = fields.Many2one("account.followup.level", readonly=True)
+    level_id = fields.Many2one("account.followup.level", readonly=True, check_company=True)
     date = fields.Date(readonly=True)
 
     def _get_channel_label(self):

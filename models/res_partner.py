@@ -473,14 +473,36 @@ class ResPartner(models.Model):
 
     @api.model
     def _cron_execute_followups(self, batch_size=100):
-        """Execute today's automated follow-ups of every enabled company."""
+        """Execute today's automated follow-ups of every enabled company, each
+        company on its own: a company whose run fails (bad data in its plan...)
+        is logged and the others are processed all the same."""
         self._retry_failed_followup_mails()
         companies = self.env["res.company"].search([("payment_followup_enabled", "=", True)])
+        auto_commit = self._is_followup_auto_commit()
         remaining = False
         for company in companies:
             followup = self.env["account.followup"].with_company(company)
-            remaining |= followup._execute_followups(company, batch_size=batch_size)
-        if remaining and self._is_followup_auto_commit():
+            # The run commits customer by customer: a failure loses what came
+            # after the last commit. Without commits (tests), a savepoint
+            # stands for them.
+            savepoint = None if auto_commit else self.env.cr.savepoint()
+            try:
+                remaining |= followup._execute_followups(company, batch_size=batch_size)
+            except Exception:
+                if savepoint:
+                    savepoint.close(rollback=True)
+                else:
+                    self.env.cr.rollback()
+                self.env.invalidate_all(flush=False)
+                _logger.exception(
+                    "Payment follow-ups of company %s (id %s) failed; the other companies are processed",
+                    company.name,
+                    company.id,
+                )
+            else:
+                if savepoint:
+                    savepoint.close(rollback=False)
+        if remaining and auto_commit:
             self.env.ref("account_payment_followup.ir_cron_payment_followup")._trigger()
         return True
 

@@ -12,8 +12,8 @@ class FollowupRpcCommon(FollowupCommon, HttpCase):
 
     def _rpc(self, login, model, method, *args, **kwargs):
         """Call ``model.method(*args, **kwargs)`` over JSON-RPC as ``login``
-        (whose password is its login, as ``new_test_user`` sets it)."""
-        self.authenticate(login, login)
+        (a user of ``new_test_user``: its password is its login, padded)."""
+        self.authenticate(login, login + "x" * (8 - len(login)))
         return self.make_jsonrpc_request(
             "/web/dataset/call_kw",
             {"model": model, "method": method, "args": list(args), "kwargs": kwargs},
