@@ -47,7 +47,11 @@ class AccountFollowupDispute(models.Model):
         check_company=True,
         help="The invoice's customer (its commercial entity).",
     )
-    company_id = fields.Many2one(related="move_id.company_id", store=True, index=True)
+    # The invoice's company; the current one while no invoice is chosen, so that
+    # the form offers that company's invoices, customers and reasons.
+    company_id = fields.Many2one(
+        "res.company", compute="_compute_company_id", store=True, precompute=True, index=True, readonly=True
+    )
     currency_id = fields.Many2one(related="move_id.currency_id")
     amount_residual = fields.Monetary(related="move_id.amount_residual", string="Amount Due")
     reason = fields.Many2one(
@@ -108,6 +112,11 @@ class AccountFollowupDispute(models.Model):
     # ------------------------------------------------------------
     # COMPUTE METHODS
     # ------------------------------------------------------------
+
+    @api.depends("move_id")
+    def _compute_company_id(self):
+        for dispute in self:
+            dispute.company_id = dispute.move_id.company_id or dispute.company_id or self.env.company
 
     @api.depends("move_id")
     def _compute_partner_id(self):

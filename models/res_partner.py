@@ -17,14 +17,19 @@ _logger = logging.getLogger(__name__)
 BAD_DEBTOR_BROKEN_PROMISES = 2
 BAD_DEBTOR_WINDOW_DAYS = 90
 
-# What a billing user may change on a customer it can read (see _followup_write).
-FOLLOWUP_WRITABLE_FIELDS = (
+# The follow-up of a customer: billing users change it, whatever their rights
+# on contacts (see write and _followup_write).
+FOLLOWUP_BILLING_FIELDS = (
     "followup_reminder_type",
     "followup_planned_date",
     "followup_responsible_id",
     "followup_letter_to_print",
-    "trust",
+    "followup_paused_until",
+    "followup_charges_exempt",
 )
+# What a billing user may change on a customer it can read (see _followup_write):
+# the above and Odoo's own trust.
+FOLLOWUP_WRITABLE_FIELDS = (*FOLLOWUP_BILLING_FIELDS, "trust")
 # What follow-ups post on a customer (see _message_post_followup).
 FOLLOWUP_SUBTYPES = ("mail.mt_note", "account_payment_followup.mt_followup")
 
@@ -241,6 +246,11 @@ class ResPartner(models.Model):
     # ------------------------------------------------------------
 
     def write(self, vals):
+        if set(vals) & set(FOLLOWUP_BILLING_FIELDS) and not self.env.is_superuser():
+            # A contact editor who is no billing user does not pause, plan or
+            # reassign the follow-up of a customer.
+            self._check_followup_access()
+            self._check_followup_responsible(vals)
         old_trust = {partner.id: partner.trust for partner in self} if "trust" in vals else {}
         res = super().write(vals)
         if old_trust:
@@ -398,15 +408,41 @@ class ResPartner(models.Model):
         return self.sudo().message_post(subtype_id=subtype_id, **kwargs).sudo(False)
 
     def _followup_write(self, vals):
-        """Write follow-up fields for a billing user who may read these customers
-        but not edit contacts; nothing else can be written this way."""
+        """Write follow-up fields (and the trust) for a billing user who may
+        read these customers but not edit contacts; nothing else can be
+        written this way.
+
+        The one elevation of the follow-up on contacts: Odoo asks write access
+        on a contact to change it, which billing users chasing customers often
+        lack. Checked first: the user is a billing user, of the company the
+        values are written for (company-dependent fields), reading these
+        customers; the responsible it assigns works in that company."""
         if set(vals) - set(FOLLOWUP_WRITABLE_FIELDS):
             raise UserError(_("Only follow-up fields can be changed here."))
         self._check_followup_access()
+        self._check_followup_responsible(vals)
+        # Sudo: the checks above stand for the write access on contacts.
         return self.sudo().write(vals)
 
+    @api.model
+    def _check_followup_responsible(self, vals):
+        """The follow-up responsible written in ``vals`` is an internal user
+        working in the company the value is for."""
+        responsible = self.env["res.users"].sudo().browse(vals.get("followup_responsible_id") or [])
+        if responsible and (responsible.share or self.env.company not in responsible.company_ids):
+            raise UserError(
+                _(
+                    "%(user)s cannot be responsible for follow-ups in %(company)s: choose an internal user "
+                    "of that company.",
+                    user=responsible.name,
+                    company=self.env.company.name,
+                )
+            )
+
     def _check_followup_access(self):
-        """Follow-up actions are for billing users, on customers they can read."""
+        """Follow-up actions are for billing users of the current company, on
+        customers they can read. (The current company is one of the user's:
+        Odoo refuses any other outside superuser mode.)"""
         if self.env.su:
             return
         if not self.env.user.has_group("account.group_account_invoice"):
@@ -683,12 +719,13 @@ class ResPartner(models.Model):
         """Resume the automated reminders at once (after a customer's reply)."""
         self._check_followup_access()
         for partner in self.commercial_partner_id.filtered("followup_paused_until"):
-            partner.sudo().followup_paused_until = False
+            partner._followup_write({"followup_paused_until": False})
             partner._message_post_followup(body=_("Automated reminders resumed."))
         return True
 
     def action_followup_apply_suggested_trust(self):
         """A person confirms the trust the promises suggest."""
+        self._check_followup_access()
         for partner in self.commercial_partner_id:
             suggested = partner.followup_suggested_trust
             if suggested:

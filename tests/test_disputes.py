@@ -223,14 +223,24 @@ class TestDisputesAcrossCompanies(FollowupRpcCommon):
         cls.invoice_b = cls._invoice(cls.customer_b, 500, today - timedelta(days=20), company=cls.company_b)
         groups = "base.group_user,account.group_account_invoice"
         cls.clerk_a = new_test_user(
-            cls.env, login="clerk.a", groups=groups, company_id=cls.company.id, company_ids=[Command.set(cls.company.ids)]
+            cls.env,
+            login="clerk.a",
+            groups=groups,
+            company_id=cls.company.id,
+            company_ids=[Command.set(cls.company.ids)],
         )
         cls.clerk_b = new_test_user(
-            cls.env, login="clerk.b", groups=groups, company_id=cls.company_b.id, company_ids=[Command.set(cls.company_b.ids)]
+            cls.env,
+            login="clerk.b",
+            groups=groups,
+            company_id=cls.company_b.id,
+            company_ids=[Command.set(cls.company_b.ids)],
         )
         # Company B disputes its own invoice.
-        cls.dispute_b = cls.invoice_b.with_user(cls.clerk_b).with_company(cls.company_b)._followup_open_dispute(
-            cls.quality, "B's own dispute"
+        cls.dispute_b = (
+            cls.invoice_b.with_user(cls.clerk_b)
+            .with_company(cls.company_b)
+            ._followup_open_dispute(cls.quality, "B's own dispute")
         )
 
     def _open_disputes(self, move):

@@ -134,9 +134,7 @@ class TestFollowupCron(FollowupCommon):
         self.assertEqual(companies[:1], self.company, "company A is processed first")
         self.env.flush_all()
         # Three million days before the due date: before the year 1.
-        self.env.cr.execute(
-            "UPDATE account_followup_level SET delay = -3000000 WHERE id = %s", [self.level_before.id]
-        )
+        self.env.cr.execute("UPDATE account_followup_level SET delay = -3000000 WHERE id = %s", [self.level_before.id])
         self.env.invalidate_all()
         with freeze_time("2026-01-02"):
             with self.assertLogs("odoo.addons.account_payment_followup.models.res_partner", "ERROR") as logs:

@@ -36,7 +36,10 @@ class TestFollowupLevel(FollowupCommon):
         every run and search left the calendar (issue 19.8)."""
         Level = self.env["account.followup.level"]
         for delay in (3651, -3651, 100000, -3000000):
-            with self.subTest(delay=delay), self.assertRaisesRegex(ValidationError, "at most 3650 days before or after"):
+            with (
+                self.subTest(delay=delay),
+                self.assertRaisesRegex(ValidationError, "at most 3650 days before or after"),
+            ):
                 Level.create({"name": "Far", "delay": delay, "company_id": self.company.id, "send_letter": True})
         with self.assertRaisesRegex(ValidationError, "“Formal notice” is due 3000000 days"):
             self.level_notice.write({"name": "Formal notice", "delay": 3000000})

@@ -156,7 +156,9 @@ class TestReplies(FollowupCommon):
                     posted = self.customer.message_ids.filtered(lambda m, r=reply_id: r in (m.message_id or ""))
                     self.assertEqual(len(posted), 1, "the automatic reply is in the chatter all the same")
             # What Odoo's gateway treats as a bounce: from the mailer daemon.
-            self._receive_reply(reminder, reply_id="bounce", sender="MAILER-DAEMON <mailer-daemon@customer.example.com>")
+            self._receive_reply(
+                reminder, reply_id="bounce", sender="MAILER-DAEMON <mailer-daemon@customer.example.com>"
+            )
             self.assertFalse(self.customer.followup_paused_until)
             self.assertFalse(self._replied_activity())
             self.assertFalse(self.customer.message_ids.filtered(lambda m: "reminders paused" in str(m.body)))
