@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import api, fields, models
 
 # What an action of a step did. "to_do" waits for a person (an activity, a
 # letter to print); the others are final.
@@ -57,6 +57,22 @@ class AccountFollowupStepChannel(models.Model):
     company_id = fields.Many2one("res.company", index=True, readonly=True)
     level_id = fields.Many2one("account.followup.level", readonly=True, check_company=True)
     date = fields.Date(readonly=True)
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        # The step's keys, when the caller did not copy them: the row is in its
+        # step's company (check_company, record rules).
+        for vals in vals_list:
+            if vals.get("step_id") and not vals.get("company_id"):
+                step = self.env["account.followup.step"].browse(vals["step_id"])
+                keys = {
+                    "company_id": step.company_id.id,
+                    "partner_id": step.partner_id.id,
+                    "level_id": step.level_id.id,
+                    "date": step.date,
+                }
+                vals.update({key: value for key, value in keys.items() if key not in vals})
+        return super().create(vals_list)
 
     def _get_channel_label(self):
         self.ensure_one()
