@@ -267,3 +267,46 @@ class TestFollowupRightsOverRpc(FollowupRpcCommon):
         self.assertEqual(self._followup()[1], "bad")
         log = self.customer.message_ids[0]
         self.assertIn("Trust: Normal Debtor → Bad Debtor", str(log.body))
+
+    def test_public_methods_refuse_outsiders(self):
+        """Every public method of the addon that changes something refuses a
+        colleague without accounting rights and a portal user."""
+        today = date.today()
+        invoice = self._invoice(self.customer, 100, today - timedelta(days=20))  # the call level is due
+        disputed = self._invoice(self.customer, 50, today - timedelta(days=20))
+        dispute = disputed._followup_open_dispute(
+            self.env.ref("account_payment_followup.account_followup_dispute_reason_quality"), "Broken"
+        )
+        dispute.resolution = "confirmed"
+        calls = [
+            ("res.partner", "action_followup_done", [self.customer.id]),
+            ("res.partner", "action_followup_send", [self.customer.id]),
+            ("res.partner", "action_followup_back_to_automatic", [self.customer.id]),
+            ("res.partner", "action_followup_resume", [self.customer.id]),
+            ("res.partner", "action_followup_apply_suggested_trust", [self.customer.id]),
+            ("res.partner", "action_followup_open_dispute", [self.customer.id]),
+            ("account.move", "action_followup_open_dispute", [invoice.id]),
+            ("account.move", "write", [invoice.id], {"followup_excluded": True}),
+            ("account.followup.dispute", "action_resolve", [dispute.id]),
+            ("account.followup.dispute", "action_reopen", [dispute.id]),
+            ("account.followup.dispute", "write", [dispute.id], {"comment": "changed"}),
+            ("account.followup.statement", "get_customers", "all"),
+            ("account.followup.statement", "get_statement", self.customer.id),
+            ("account.followup.statement", "set_excluded", invoice.id, True),
+            ("account.followup.statement", "set_expected_date", invoice.id, str(today + timedelta(days=9))),
+            ("account.followup.level", "write", [self.level_call.id], {"delay": 16}),
+            ("account.followup.step", "search_read", []),
+            ("account.followup.promise", "search_read", []),
+        ]
+        for login in ("employee.sec", "portal.sec"):
+            for model, method, *args in calls:
+                with self.subTest(login=login, model=model, method=method):
+                    self.assertIn(
+                        "AccessError", self._rpc_error(login, model, method, *args) or "", f"{login} {method}"
+                    )
+        self.env.invalidate_all()
+        self.assertFalse(self.customer.activity_ids.filtered("followup_level_id").filtered(lambda a: a.state == "done"))
+        self.assertFalse(self.customer.followup_step_ids, "nothing was recorded")
+        self.assertFalse(invoice.followup_excluded or invoice.expected_payment_date)
+        self.assertEqual((dispute.state, dispute.comment), ("open", "Broken"))
+        self.assertEqual(self.level_call.delay, 15)
