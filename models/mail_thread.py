@@ -1,4 +1,8 @@
+import logging
+
 from odoo import api, models
+
+_logger = logging.getLogger(__name__)
 
 # Precedence values of automatic or mass e-mails (RFC 2076, RFC 3834).
 AUTOMATIC_PRECEDENCES = ("auto_reply", "bulk", "junk")
@@ -38,5 +42,15 @@ class MailThread(models.AbstractModel):
         thread_id = super()._message_route_process(message, message_dict, routes)
         partner_ids = [route[1] for route in routes or () if route[0] == "res.partner" and route[1]]
         if partner_ids and not is_automatic_reply(message, message_dict):
-            self.env["res.partner"].browse(partner_ids)._followup_process_gateway_reply(message_dict["message_id"])
+            try:
+                with self.env.cr.savepoint():
+                    self.env["res.partner"].browse(partner_ids)._followup_process_gateway_reply(
+                        message_dict["message_id"]
+                    )
+            except Exception:
+                # The e-mail is received all the same (in the chatter): only the
+                # pause and the responsible's activity are missing.
+                _logger.exception(
+                    "Payment follow-ups: the reply %s could not pause the reminders", message_dict["message_id"]
+                )
         return thread_id
