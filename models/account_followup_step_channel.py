@@ -47,7 +47,8 @@ class AccountFollowupStepChannel(models.Model):
     reason = fields.Char(readonly=True, help="Why the action was skipped or failed.")
     user_id = fields.Many2one("res.users", string="Done By", readonly=True)
     done_date = fields.Date(readonly=True)
-    message_id = fields.Many2one("mail.message", readonly=True, ondelete="set null")
+    # indexed: a reply received by the gateway looks its reminder up here
+    message_id = fields.Many2one("mail.message", readonly=True, ondelete="set null", index="btree_not_null")
     activity_id = fields.Many2one("mail.activity", readonly=True, ondelete="set null")
     res_model = fields.Char(string="Document Model", readonly=True)
     res_id = fields.Many2oneReference(string="Document", model_field="res_model", readonly=True)
