@@ -18,6 +18,7 @@ from . import mail_template
 from . import mail_mail
 from . import mail_message
 from . import mail_notification
+from . import mail_thread
 from . import res_company
 from . import res_config_settings
 from . import res_partner

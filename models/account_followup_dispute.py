@@ -22,6 +22,7 @@ class AccountFollowupDispute(models.Model):
     _description = "Invoice Dispute"
     _inherit = ["mail.thread", "mail.activity.mixin"]
     _order = "date_opened, id"
+    _check_company_auto = True
 
     move_id = fields.Many2one(
         "account.move",
@@ -30,6 +31,7 @@ class AccountFollowupDispute(models.Model):
         ondelete="cascade",
         index=True,
         tracking=True,
+        check_company=True,
         domain="[('move_type', 'in', ('out_invoice', 'out_receipt')), ('state', '=', 'posted'), "
         "('payment_state', 'in', ('not_paid', 'partial')), ('followup_in_dispute', '=', False), "
         "('commercial_partner_id', '=?', partner_id)]",
@@ -42,9 +44,14 @@ class AccountFollowupDispute(models.Model):
         readonly=False,
         precompute=True,
         index=True,
+        check_company=True,
         help="The invoice's customer (its commercial entity).",
     )
-    company_id = fields.Many2one(related="move_id.company_id", store=True, index=True)
+    # The invoice's company; the current one while no invoice is chosen, so that
+    # the form offers that company's invoices, customers and reasons.
+    company_id = fields.Many2one(
+        "res.company", compute="_compute_company_id", store=True, precompute=True, index=True, readonly=True
+    )
     currency_id = fields.Many2one(related="move_id.currency_id")
     amount_residual = fields.Monetary(related="move_id.amount_residual", string="Amount Due")
     reason = fields.Many2one(
@@ -52,6 +59,7 @@ class AccountFollowupDispute(models.Model):
         required=True,
         tracking=True,
         ondelete="restrict",
+        check_company=True,
     )
     comment = fields.Text(help="What the customer says.")
     user_id = fields.Many2one(
@@ -61,6 +69,7 @@ class AccountFollowupDispute(models.Model):
         store=True,
         readonly=False,
         tracking=True,
+        check_company=True,
         help="Who settles the dispute; by default the customer's follow-up responsible.",
     )
     state = fields.Selection(
@@ -105,6 +114,11 @@ class AccountFollowupDispute(models.Model):
     # ------------------------------------------------------------
 
     @api.depends("move_id")
+    def _compute_company_id(self):
+        for dispute in self:
+            dispute.company_id = dispute.move_id.company_id or dispute.company_id or self.env.company
+
+    @api.depends("move_id")
     def _compute_partner_id(self):
         for dispute in self:
             if dispute.move_id:
@@ -116,7 +130,9 @@ class AccountFollowupDispute(models.Model):
             if dispute.user_id or not dispute.partner_id:
                 continue
             company = dispute.company_id or self.env.company
-            dispute.user_id = dispute.partner_id.with_company(company)._get_followup_responsible()
+            responsible = dispute.partner_id.with_company(company)._get_followup_responsible()
+            # The owner works in the invoice's company (check_company).
+            dispute.user_id = responsible if company in responsible.company_ids else False
 
     @api.depends("move_id", "reason")
     def _compute_display_name(self):
@@ -160,7 +176,9 @@ class AccountFollowupDispute(models.Model):
     @api.constrains("move_id", "state")
     def _check_one_open_dispute(self):
         for dispute in self.filtered(lambda d: d.state == "open"):
-            others = self.search_count(
+            # Sudo: an open dispute the current user may not see (another
+            # company's, a restricted record) counts all the same.
+            others = self.sudo().search_count(
                 [("move_id", "=", dispute.move_id.id), ("state", "=", "open"), ("id", "!=", dispute.id)]
             )
             if others:
@@ -182,6 +200,17 @@ class AccountFollowupDispute(models.Model):
         return disputes
 
     def write(self, vals):
+        if "move_id" in vals and any(dispute.move_id.id != vals["move_id"] for dispute in self):
+            # A dispute is about one invoice, in that invoice's company: moving
+            # it would release the invoice it was opened on and stop chasing
+            # another one, possibly of another company.
+            raise UserError(
+                _(
+                    "The invoice of a dispute cannot be changed: resolve the dispute on %(invoice)s "
+                    "and open one on the other invoice.",
+                    invoice=", ".join(self.move_id.mapped("name")),
+                )
+            )
         moves = self.move_id
         result = super().write(vals)
         if {"state", "move_id"} & set(vals):

@@ -1,6 +1,10 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
+# A level is due at most ten years before or after the due date: beyond that a
+# date computed from it leaves the calendar (a crash of every run and search).
+MAX_DELAY_DAYS = 3650
+
 
 class AccountFollowupLevel(models.Model):
     """One step of a company's follow-up plan: when (days from the due date)
@@ -82,6 +86,7 @@ class AccountFollowupLevel(models.Model):
     manual_action_responsible_id = fields.Many2one(
         "res.users",
         string="Assign To",
+        check_company=True,
         help="Who does the manual action. Empty: the customer's follow-up "
         "responsible, else its salesperson, else the company's default.",
     )
@@ -108,6 +113,20 @@ class AccountFollowupLevel(models.Model):
         help="Invoice the fixed compensation for recovery costs (40 EUR in the EU) "
         "once per overdue invoice in its life, whatever the level that charges it.",
     )
+
+    @api.constrains("delay")
+    def _check_delay(self):
+        for level in self:
+            if abs(level.delay) > MAX_DELAY_DAYS:
+                raise ValidationError(
+                    _(
+                        "The follow-up level “%(level)s” is due %(days)s days from the due date: a level is "
+                        "due at most %(max)s days before or after it.",
+                        level=level.name,
+                        days=level.delay,
+                        max=MAX_DELAY_DAYS,
+                    )
+                )
 
     @api.constrains("send_email", "mail_template_id")
     def _check_mail_template(self):

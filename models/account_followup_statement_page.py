@@ -43,6 +43,7 @@ class AccountFollowupStatementPage(models.Model):
     _inherit = ["portal.mixin"]
     _description = "Customer Statement Page"
     _rec_name = "partner_id"
+    _check_company_auto = True
 
     partner_id = fields.Many2one(
         "res.partner",
@@ -51,6 +52,7 @@ class AccountFollowupStatementPage(models.Model):
         readonly=True,
         index=True,
         ondelete="cascade",
+        check_company=True,
     )
     company_id = fields.Many2one("res.company", required=True, readonly=True, ondelete="cascade")
     action_date = fields.Date(

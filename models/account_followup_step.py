@@ -36,6 +36,7 @@ class AccountFollowupStep(models.Model):
         index=True,
         ondelete="restrict",
         readonly=True,
+        check_company=True,
     )
     company_id = fields.Many2one("res.company", required=True, index=True, readonly=True)
     level_id = fields.Many2one(
@@ -44,6 +45,7 @@ class AccountFollowupStep(models.Model):
         index=True,
         ondelete="restrict",
         readonly=True,
+        check_company=True,
     )
     date = fields.Date(required=True, index=True, readonly=True)
     user_id = fields.Many2one(
@@ -78,6 +80,7 @@ class AccountFollowupStep(models.Model):
         "move_line_id",
         string="Journal Items",
         readonly=True,
+        check_company=True,
         help="The open items of the customer the step concerned.",
     )
     currency_id = fields.Many2one(related="company_id.currency_id")

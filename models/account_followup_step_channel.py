@@ -1,4 +1,4 @@
-from odoo import _, fields, models
+from odoo import _, api, fields, models
 
 # What an action of a step did. "to_do" waits for a person (an activity, a
 # letter to print); "queued" follows what becomes of the e-mail, SMS or posted
@@ -28,8 +28,11 @@ class AccountFollowupStepChannel(models.Model):
     _name = "account.followup.step.channel"
     _description = "Follow-up Step Action"
     _order = "step_id, sequence, id"
+    _check_company_auto = True
 
-    step_id = fields.Many2one("account.followup.step", required=True, index=True, ondelete="cascade", readonly=True)
+    step_id = fields.Many2one(
+        "account.followup.step", required=True, index=True, ondelete="cascade", readonly=True, check_company=True
+    )
     sequence = fields.Integer(readonly=True)
     channel = fields.Selection(
         [("email", "E-mail"), ("letter", "Letter"), ("sms", "SMS"), ("manual", "Manual action")],
@@ -55,17 +58,34 @@ class AccountFollowupStepChannel(models.Model):
     reason = fields.Char(readonly=True, help="Why the action was skipped or failed.")
     user_id = fields.Many2one("res.users", string="Done By", readonly=True)
     done_date = fields.Date(readonly=True)
-    # indexed: each change of a notification looks for the action it tells about
+    # indexed: each change of a notification, and a reply received by the
+    # gateway, look up the action the message belongs to
     message_id = fields.Many2one("mail.message", readonly=True, ondelete="set null", index="btree_not_null")
     activity_id = fields.Many2one("mail.activity", readonly=True, ondelete="set null")
     res_model = fields.Char(string="Document Model", readonly=True)
     res_id = fields.Many2oneReference(string="Document", model_field="res_model", readonly=True)
     # Copies of the step's keys, written with the row, for the pivot and graph
     # views and the record rule (a stored related field costs an UPDATE per row).
-    partner_id = fields.Many2one("res.partner", string="Customer", index=True, readonly=True)
+    partner_id = fields.Many2one("res.partner", string="Customer", index=True, readonly=True, check_company=True)
     company_id = fields.Many2one("res.company", index=True, readonly=True)
-    level_id = fields.Many2one("account.followup.level", readonly=True)
+    level_id = fields.Many2one("account.followup.level", readonly=True, check_company=True)
     date = fields.Date(readonly=True)
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        # The step's keys, when the caller did not copy them: the row is in its
+        # step's company (check_company, record rules).
+        for vals in vals_list:
+            if vals.get("step_id") and not vals.get("company_id"):
+                step = self.env["account.followup.step"].browse(vals["step_id"])
+                keys = {
+                    "company_id": step.company_id.id,
+                    "partner_id": step.partner_id.id,
+                    "level_id": step.level_id.id,
+                    "date": step.date,
+                }
+                vals.update({key: value for key, value in keys.items() if key not in vals})
+        return super().create(vals_list)
 
     def _get_channel_label(self):
         self.ensure_one()

@@ -149,6 +149,7 @@ class AccountMove(models.Model):
     def action_followup_open_dispute(self):
         """Open a dispute on this invoice (a form in a dialog)."""
         self.ensure_one()
+        self.env["account.followup.dispute"].check_access_rights("create")
         self._followup_check_open_invoices()
         return self.env["account.followup.dispute"]._get_open_form_action(move=self)
 

@@ -17,14 +17,19 @@ _logger = logging.getLogger(__name__)
 BAD_DEBTOR_BROKEN_PROMISES = 2
 BAD_DEBTOR_WINDOW_DAYS = 90
 
-# What a billing user may change on a customer it can read (see _followup_write).
-FOLLOWUP_WRITABLE_FIELDS = (
+# The follow-up of a customer: billing users change it, whatever their rights
+# on contacts (see write and _followup_write).
+FOLLOWUP_BILLING_FIELDS = (
     "followup_reminder_type",
     "followup_planned_date",
     "followup_responsible_id",
     "followup_letter_to_print",
-    "trust",
+    "followup_paused_until",
+    "followup_charges_exempt",
 )
+# What a billing user may change on a customer it can read (see _followup_write):
+# the above and Odoo's own trust.
+FOLLOWUP_WRITABLE_FIELDS = (*FOLLOWUP_BILLING_FIELDS, "trust")
 # What follow-ups post on a customer (see _message_post_followup).
 FOLLOWUP_SUBTYPES = ("mail.mt_note", "account_payment_followup.mt_followup")
 
@@ -241,6 +246,11 @@ class ResPartner(models.Model):
     # ------------------------------------------------------------
 
     def write(self, vals):
+        if set(vals) & set(FOLLOWUP_BILLING_FIELDS) and not self.env.is_superuser():
+            # A contact editor who is no billing user does not pause, plan or
+            # reassign the follow-up of a customer.
+            self._check_followup_access()
+            self._check_followup_responsible(vals)
         old_trust = {partner.id: partner.trust for partner in self} if "trust" in vals else {}
         res = super().write(vals)
         if old_trust:
@@ -425,15 +435,41 @@ class ResPartner(models.Model):
         return self.sudo().message_post(subtype_id=subtype_id, **kwargs).sudo(False)
 
     def _followup_write(self, vals):
-        """Write follow-up fields for a billing user who may read these customers
-        but not edit contacts; nothing else can be written this way."""
+        """Write follow-up fields (and the trust) for a billing user who may
+        read these customers but not edit contacts; nothing else can be
+        written this way.
+
+        The one elevation of the follow-up on contacts: Odoo asks write access
+        on a contact to change it, which billing users chasing customers often
+        lack. Checked first: the user is a billing user, of the company the
+        values are written for (company-dependent fields), reading these
+        customers; the responsible it assigns works in that company."""
         if set(vals) - set(FOLLOWUP_WRITABLE_FIELDS):
             raise UserError(_("Only follow-up fields can be changed here."))
         self._check_followup_access()
+        self._check_followup_responsible(vals)
+        # Sudo: the checks above stand for the write access on contacts.
         return self.sudo().write(vals)
 
+    @api.model
+    def _check_followup_responsible(self, vals):
+        """The follow-up responsible written in ``vals`` is an internal user
+        working in the company the value is for."""
+        responsible = self.env["res.users"].sudo().browse(vals.get("followup_responsible_id") or [])
+        if responsible and (responsible.share or self.env.company not in responsible.company_ids):
+            raise UserError(
+                _(
+                    "%(user)s cannot be responsible for follow-ups in %(company)s: choose an internal user "
+                    "of that company.",
+                    user=responsible.name,
+                    company=self.env.company.name,
+                )
+            )
+
     def _check_followup_access(self):
-        """Follow-up actions are for billing users, on customers they can read."""
+        """Follow-up actions are for billing users of the current company, on
+        customers they can read. (The current company is one of the user's:
+        Odoo refuses any other outside superuser mode.)"""
         if self.env.su:
             return
         if not self.env.user.has_group("account.group_account_invoice"):
@@ -500,14 +536,36 @@ class ResPartner(models.Model):
 
     @api.model
     def _cron_execute_followups(self, batch_size=100):
-        """Execute today's automated follow-ups of every enabled company."""
+        """Execute today's automated follow-ups of every enabled company, each
+        company on its own: a company whose run fails (bad data in its plan...)
+        is logged and the others are processed all the same."""
         self._retry_failed_followup_mails()
         companies = self.env["res.company"].search([("payment_followup_enabled", "=", True)])
+        auto_commit = self._is_followup_auto_commit()
         remaining = False
         for company in companies:
             followup = self.env["account.followup"].with_company(company)
-            remaining |= followup._execute_followups(company, batch_size=batch_size)
-        if remaining and self._is_followup_auto_commit():
+            # The run commits customer by customer: a failure loses what came
+            # after the last commit. Without commits (tests), a savepoint
+            # stands for them.
+            savepoint = None if auto_commit else self.env.cr.savepoint()
+            try:
+                remaining |= followup._execute_followups(company, batch_size=batch_size)
+            except Exception:
+                if savepoint:
+                    savepoint.close(rollback=True)
+                else:
+                    self.env.cr.rollback()
+                self.env.invalidate_all(flush=False)
+                _logger.exception(
+                    "Payment follow-ups of company %s (id %s) failed; the other companies are processed",
+                    company.name,
+                    company.id,
+                )
+            else:
+                if savepoint:
+                    savepoint.close(rollback=False)
+        if remaining and auto_commit:
             self.env.ref("account_payment_followup.ir_cron_payment_followup")._trigger()
         return True
 
@@ -603,39 +661,62 @@ class ResPartner(models.Model):
             suggested = "bad" if recent_broken.get(entity, 0) >= BAD_DEBTOR_BROKEN_PROMISES else False
             partner.followup_suggested_trust = suggested if suggested != (entity.trust or "normal") else False
 
-    def message_update(self, msg_dict, update_vals=None):
-        """An e-mail reply to a payment reminder pauses the customer's automated
-        reminders and tells the responsible."""
-        result = super().message_update(msg_dict, update_vals=update_vals)
-        reminder = self._followup_get_replied_reminder(msg_dict.get("parent_id"))
-        if reminder:
-            for partner in self:
-                company = reminder.record_company_id or self.env.company
-                partner.commercial_partner_id.with_company(company)._followup_register_reply(msg_dict)
-        return result
+    def _followup_process_gateway_reply(self, message_id):
+        """The e-mail ``message_id`` the mail gateway just posted on these
+        customers: when it answers a payment reminder posted on the same
+        customer, the customer's automated reminders pause. Called by the
+        gateway only (``mail.thread._message_route_process``), for e-mails a
+        person wrote (automatic replies are left out there)."""
+        # The gateway may run as the mail-fetching user, who need not read
+        # every contact's chatter: the server reads the messages it just posted.
+        messages = (
+            self.env["mail.message"]
+            .sudo()
+            .search(
+                [
+                    ("message_id", "=", message_id),
+                    ("model", "=", "res.partner"),
+                    ("res_id", "in", self.ids),
+                    ("message_type", "=", "email"),
+                ]
+            )
+        )
+        for message in messages:
+            reminder = self._followup_get_replied_reminder(message.parent_id)
+            customer = self.browse(message.res_id).commercial_partner_id
+            if not reminder or self.browse(reminder.res_id).commercial_partner_id != customer:
+                continue  # not an answer to a reminder of this customer
+            company = (
+                self.env["account.followup.step.channel"].sudo().search([("message_id", "=", reminder.id)], limit=1)
+            ).company_id or self.env.company
+            customer.with_company(company)._followup_register_reply(message)
 
     @api.model
-    def _followup_get_replied_reminder(self, parent_id):
-        """The payment reminder a gateway message answers (directly, or through
-        an earlier answer in the same conversation), or an empty recordset."""
-        Message = self.env["mail.message"].sudo()
+    def _followup_get_replied_reminder(self, message):
+        """The payment reminder ``message`` is (directly, or through an earlier
+        answer in the same conversation), or an empty recordset."""
         reminder_subtype = self.env.ref("account_payment_followup.mt_followup")
-        message = Message.browse(parent_id).exists() if parent_id else Message
+        message = message.sudo()
         while message:
-            if message.subtype_id == reminder_subtype:
+            if message.subtype_id == reminder_subtype and message.model == "res.partner":
                 return message
             message = message.parent_id
-        return Message
+        return message
 
-    def _followup_register_reply(self, msg_dict):
+    def _followup_register_reply(self, message):
+        """The customer answered a reminder with ``message`` (an e-mail received
+        by the gateway): pause its automated reminders and tell the responsible.
+
+        Sudo, narrowly: this is the server's reaction to an e-mail, not a
+        person's action; the gateway's user need not be a billing user."""
         self.ensure_one()
         today = fields.Date.context_today(self)
         days = self.env.company.followup_reply_pause_days
         paused_until = today + timedelta(days=days) if days > 0 else False
         if paused_until and (not self.followup_paused_until or self.followup_paused_until < paused_until):
             self.sudo().followup_paused_until = paused_until
-        reply = html2plaintext(msg_dict.get("body") or "").strip()
-        sender = msg_dict.get("email_from") or self.display_name
+        reply = html2plaintext(message.body or "").strip()
+        sender = message.email_from or self.display_name
         responsible = self._get_followup_responsible()
         self.sudo().with_context(mail_notify_force_send=False).activity_schedule(
             "account_payment_followup.mail_activity_type_followup",
@@ -665,12 +746,13 @@ class ResPartner(models.Model):
         """Resume the automated reminders at once (after a customer's reply)."""
         self._check_followup_access()
         for partner in self.commercial_partner_id.filtered("followup_paused_until"):
-            partner.sudo().followup_paused_until = False
+            partner._followup_write({"followup_paused_until": False})
             partner._message_post_followup(body=_("Automated reminders resumed."))
         return True
 
     def action_followup_apply_suggested_trust(self):
         """A person confirms the trust the promises suggest."""
+        self._check_followup_access()
         for partner in self.commercial_partner_id:
             suggested = partner.followup_suggested_trust
             if suggested:

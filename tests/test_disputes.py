@@ -1,9 +1,13 @@
+from datetime import timedelta
+
 from freezegun import freeze_time
 
+from odoo import Command, fields
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import Form, new_test_user, tagged
 
 from .common import FollowupCommon
+from .common_rpc import FollowupRpcCommon
 
 
 @tagged("post_install", "-at_install")
@@ -200,3 +204,99 @@ class TestDisputes(FollowupCommon):
         self.assertFalse(self.env["account.followup.dispute"].with_user(outsider).search([]))
         self.assertFalse(self.env["account.followup.promise"].with_user(outsider).search([]))
         self.assertEqual(len(self.env["account.followup.dispute"].with_user(self.accountant).search([])), 1)
+
+
+@tagged("post_install", "-at_install")
+class TestDisputesAcrossCompanies(FollowupRpcCommon):
+    """A billing clerk of company A, over JSON-RPC, never reaches company B's
+    invoices through a dispute."""
+
+    @classmethod
+    def setUpClass(cls, chart_template_ref=None):
+        super().setUpClass(chart_template_ref=chart_template_ref)
+        today = fields.Date.today()
+        cls.company_b = cls.company_data_2["company"]
+        cls.company_b.payment_followup_enabled = True
+        cls.quality = cls.env.ref("account_payment_followup.account_followup_dispute_reason_quality")
+        cls.invoice_a = cls._invoice(cls.customer, 100, today - timedelta(days=20))
+        cls.customer_b = cls._create_customer("Company B Customer", "b@example.com", company_id=cls.company_b.id)
+        cls.invoice_b = cls._invoice(cls.customer_b, 500, today - timedelta(days=20), company=cls.company_b)
+        groups = "base.group_user,account.group_account_invoice"
+        cls.clerk_a = new_test_user(
+            cls.env,
+            login="clerk.a",
+            groups=groups,
+            company_id=cls.company.id,
+            company_ids=[Command.set(cls.company.ids)],
+        )
+        cls.clerk_b = new_test_user(
+            cls.env,
+            login="clerk.b",
+            groups=groups,
+            company_id=cls.company_b.id,
+            company_ids=[Command.set(cls.company_b.ids)],
+        )
+        # Company B disputes its own invoice.
+        cls.dispute_b = (
+            cls.invoice_b.with_user(cls.clerk_b)
+            .with_company(cls.company_b)
+            ._followup_open_dispute(cls.quality, "B's own dispute")
+        )
+
+    def _open_disputes(self, move):
+        return self.env["account.followup.dispute"].sudo().search([("move_id", "=", move.id), ("state", "=", "open")])
+
+    def test_clerk_cannot_move_a_dispute_to_another_invoice(self):
+        dispute_id = self._rpc(
+            "clerk.a", "account.followup.dispute", "create", {"move_id": self.invoice_a.id, "reason": self.quality.id}
+        )
+        error = self._rpc_error(
+            "clerk.a", "account.followup.dispute", "write", [dispute_id], {"move_id": self.invoice_b.id}
+        )
+        self.assertIn("UserError", error or "")
+        self.env.invalidate_all()
+        self.assertEqual(self._open_disputes(self.invoice_b), self.dispute_b, "B's invoice: its own dispute only")
+        self.assertEqual(self._open_disputes(self.invoice_a).ids, [dispute_id])
+        self.assertTrue(self.invoice_a.followup_in_dispute, "A's invoice stays in dispute")
+        # Nor to another invoice of its own company.
+        other_a = self._invoice(self.customer, 40, fields.Date.today())
+        self.assertIn(
+            "UserError",
+            self._rpc_error("clerk.a", "account.followup.dispute", "write", [dispute_id], {"move_id": other_a.id})
+            or "",
+        )
+        self.env.invalidate_all()
+        self.assertFalse(other_a.followup_in_dispute)
+
+    def test_clerk_cannot_dispute_another_companys_invoice(self):
+        error = self._rpc_error(
+            "clerk.a",
+            "account.followup.dispute",
+            "create",
+            {"move_id": self.invoice_b.id, "reason": self.quality.id, "comment": "second"},
+        )
+        self.assertTrue(error, "refused")
+        self.env.invalidate_all()
+        self.assertEqual(self._open_disputes(self.invoice_b), self.dispute_b)
+
+    def test_one_open_dispute_per_invoice_over_rpc(self):
+        self._rpc(
+            "clerk.a", "account.followup.dispute", "create", {"move_id": self.invoice_a.id, "reason": self.quality.id}
+        )
+        error = self._rpc_error(
+            "clerk.a", "account.followup.dispute", "create", {"move_id": self.invoice_a.id, "reason": self.quality.id}
+        )
+        self.assertIn("ValidationError", error or "")
+        self.env.invalidate_all()
+        self.assertEqual(len(self._open_disputes(self.invoice_a)), 1)
+
+    def test_owner_belongs_to_the_invoice_company(self):
+        error = self._rpc_error(
+            "clerk.a",
+            "account.followup.dispute",
+            "create",
+            {"move_id": self.invoice_a.id, "reason": self.quality.id, "user_id": self.clerk_b.id},
+        )
+        self.assertIn("UserError", error or "", "company B's clerk cannot own company A's dispute")
+        self.env.invalidate_all()
+        self.assertFalse(self._open_disputes(self.invoice_a))

@@ -119,6 +119,30 @@ class TestFollowupCron(FollowupCommon):
             self._run_cron()
         self.assertFalse(self._followup_mails(self.customer))
 
+    def test_one_company_failing_never_stops_the_others(self):
+        """Company A's plan holds a level no date can be computed with
+        (written by SQL, past the constraint): A's run fails and is logged,
+        company B's reminders go out all the same (issue 19.8)."""
+        company_b = self.company_data_2["company"]
+        company_b.write({"payment_followup_enabled": True, "email": "accounts@b.example.com"})
+        customer_b = self._create_customer("B Customer", "b@customer.example.com", company_id=company_b.id)
+        self._invoice(customer_b, 100, "2026-01-01", company=company_b)
+        self._invoice(self.customer, 100, "2026-01-01")
+        not_due = self._create_customer("Not Due", "not.due@example.com")
+        self._invoice(not_due, 100, "2026-01-01", term=self.term_30)
+        companies = self.env["res.company"].search([("payment_followup_enabled", "=", True)])
+        self.assertEqual(companies[:1], self.company, "company A is processed first")
+        self.env.flush_all()
+        # Three million days before the due date: before the year 1.
+        self.env.cr.execute("UPDATE account_followup_level SET delay = -3000000 WHERE id = %s", [self.level_before.id])
+        self.env.invalidate_all()
+        with freeze_time("2026-01-02"):
+            with self.assertLogs("odoo.addons.account_payment_followup.models.res_partner", "ERROR") as logs:
+                self._run_cron()
+            self.assertIn(f"company {self.company.name} (id {self.company.id}) failed", logs.output[0])
+            self.assertEqual(len(self._followup_mails(customer_b)), 1, "company B's reminder went out")
+            self.assertFalse(self._followup_mails(self.customer))
+
     def test_manual_mode_waits_for_the_planned_date(self):
         self._invoice(self.customer, 100, "2026-01-01")
         self.customer.write({"followup_reminder_type": "manual", "followup_planned_date": "2026-01-20"})

@@ -1,7 +1,7 @@
 from psycopg2 import IntegrityError
 
 from odoo import Command
-from odoo.exceptions import AccessError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
@@ -30,6 +30,41 @@ class TestFollowupLevel(FollowupCommon):
             "delay_company_uniq"
         ]
         self.assertIn("same number of days", message)
+
+    def test_delay_is_bounded(self):
+        """Ten years before or after the due date at most: beyond, the dates of
+        every run and search left the calendar (issue 19.8)."""
+        Level = self.env["account.followup.level"]
+        for delay in (3651, -3651, 100000, -3000000):
+            with (
+                self.subTest(delay=delay),
+                self.assertRaisesRegex(ValidationError, "at most 3650 days before or after"),
+            ):
+                Level.create({"name": "Far", "delay": delay, "company_id": self.company.id, "send_letter": True})
+        with self.assertRaisesRegex(ValidationError, "“Formal notice” is due 3000000 days"):
+            self.level_notice.write({"name": "Formal notice", "delay": 3000000})
+        bounds = Level.create(
+            [
+                {"name": "Ten years before", "delay": -3650, "company_id": self.company.id, "send_letter": True},
+                {"name": "Ten years after", "delay": 3650, "company_id": self.company.id, "send_letter": True},
+            ]
+        )
+        self.assertEqual(bounds.mapped("delay"), [-3650, 3650])
+
+    def test_manual_action_is_assigned_within_the_company(self):
+        other_company = self.company_data_2["company"]
+        outsider = self.accountant.copy(
+            {
+                "login": "outsider.level",
+                "name": "Outsider",
+                "company_id": other_company.id,
+                "company_ids": [Command.set(other_company.ids)],
+            }
+        )
+        with self.assertRaisesRegex(UserError, "Incompatible companies"):
+            self.level_call.manual_action_responsible_id = outsider
+        self.level_call.manual_action_responsible_id = self.accountant
+        self.assertEqual(self.level_call.manual_action_responsible_id, self.accountant)
 
     def test_email_level_needs_a_template(self):
         with self.assertRaisesRegex(ValidationError, "choose its e-mail template"):

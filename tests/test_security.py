@@ -1,12 +1,15 @@
+from datetime import date, timedelta
+
 from freezegun import freeze_time
 
 from odoo import Command
 from odoo.exceptions import AccessError
-from odoo.tests import tagged
+from odoo.tests import new_test_user, tagged
 
 from odoo.addons.base.models.ir_qweb import QWebException
 
 from .common import FollowupCommon
+from .common_rpc import FollowupRpcCommon
 
 
 @tagged("post_install", "-at_install")
@@ -190,3 +193,120 @@ class TestSecurity(FollowupCommon):
             for row in self.env["account.followup.statement"].with_user(self.user_b).get_customers("all")["customers"]
         ]
         self.assertEqual(names_b, ["Company B Customer"])
+
+
+@tagged("post_install", "-at_install")
+class TestFollowupRightsOverRpc(FollowupRpcCommon):
+    """What a colleague without accounting rights, a portal user and a billing
+    clerk can change of a customer's follow-up, calling the public methods
+    over JSON-RPC (issue 19.9)."""
+
+    @classmethod
+    def setUpClass(cls, chart_template_ref=None):
+        super().setUpClass(chart_template_ref=chart_template_ref)
+        company = {"company_id": cls.company.id, "company_ids": [Command.set(cls.company.ids)]}
+        cls.employee = new_test_user(cls.env, login="employee.sec", groups="base.group_user", **company)
+        cls.contacts = new_test_user(
+            cls.env, login="contacts.sec", groups="base.group_user,base.group_partner_manager", **company
+        )
+        cls.clerk = new_test_user(
+            cls.env,
+            login="clerk.sec",
+            groups="base.group_user,base.group_partner_manager,account.group_account_invoice",
+            **company,
+        )
+        contact = cls.env["res.partner"].create({"name": "Paul Portal", "parent_id": cls.customer.id})
+        cls.portal = new_test_user(cls.env, login="portal.sec", groups="base.group_portal", partner_id=contact.id)
+        company_b = cls.company_data_2["company"]
+        cls.user_b = new_test_user(
+            cls.env,
+            login="billing.b.sec",
+            groups="base.group_user,account.group_account_invoice",
+            company_id=company_b.id,
+            company_ids=[Command.set(company_b.ids)],
+        )
+        cls.customer.write({"followup_responsible_id": cls.accountant.id, "trust": "normal"})
+
+    def _followup(self):
+        self.env.invalidate_all()
+        return (self.customer.followup_responsible_id, self.customer.trust, self.customer.followup_paused_until)
+
+    def test_without_accounting_rights_nothing_changes(self):
+        before = self._followup()
+        self.assertEqual(before, (self.accountant, "normal", False))
+        far = str(date.today() + timedelta(days=3000))
+        attacks = [
+            ("res.partner", "write", [self.customer.id], {"followup_responsible_id": self.contacts.id}),
+            ("res.partner", "write", [self.customer.id], {"followup_paused_until": far}),
+            ("res.partner", "write", [self.customer.id], {"followup_next_action_date": far}),
+            ("res.partner", "action_followup_apply_suggested_trust", [self.customer.id]),
+            ("res.partner", "action_followup_resume", [self.customer.id]),
+            ("res.partner", "action_followup_back_to_automatic", [self.customer.id]),
+            ("account.followup.statement", "set_trust", self.customer.id, "bad"),
+        ]
+        for login in ("employee.sec", "contacts.sec", "portal.sec"):
+            for model, method, *args in attacks:
+                with self.subTest(login=login, method=method, args=args):
+                    error = self._rpc_error(login, model, method, *args)
+                    self.assertIn("AccessError", error or "", "refused")
+                    self.assertEqual(self._followup(), before)
+
+    def test_responsible_is_an_internal_user_of_the_company(self):
+        for user in (self.portal, self.user_b):
+            with self.subTest(user=user.login):
+                error = self._rpc_error(
+                    "clerk.sec", "res.partner", "write", [self.customer.id], {"followup_responsible_id": user.id}
+                )
+                self.assertIn("UserError", error or "")
+                self.assertEqual(self._followup()[0], self.accountant)
+        self._rpc("clerk.sec", "res.partner", "write", [self.customer.id], {"followup_responsible_id": self.clerk.id})
+        self.assertEqual(self._followup()[0], self.clerk)
+
+    def test_billing_user_changes_the_trust_and_it_is_logged(self):
+        self._rpc("clerk.sec", "account.followup.statement", "set_trust", self.customer.id, "bad")
+        self.assertEqual(self._followup()[1], "bad")
+        log = self.customer.message_ids[0]
+        self.assertIn("Trust: Normal Debtor → Bad Debtor", str(log.body))
+
+    def test_public_methods_refuse_outsiders(self):
+        """Every public method of the addon that changes something refuses a
+        colleague without accounting rights and a portal user."""
+        today = date.today()
+        invoice = self._invoice(self.customer, 100, today - timedelta(days=20))  # the call level is due
+        disputed = self._invoice(self.customer, 50, today - timedelta(days=20))
+        dispute = disputed._followup_open_dispute(
+            self.env.ref("account_payment_followup.account_followup_dispute_reason_quality"), "Broken"
+        )
+        dispute.resolution = "confirmed"
+        calls = [
+            ("res.partner", "action_followup_done", [self.customer.id]),
+            ("res.partner", "action_followup_send", [self.customer.id]),
+            ("res.partner", "action_followup_back_to_automatic", [self.customer.id]),
+            ("res.partner", "action_followup_resume", [self.customer.id]),
+            ("res.partner", "action_followup_apply_suggested_trust", [self.customer.id]),
+            ("res.partner", "action_followup_open_dispute", [self.customer.id]),
+            ("account.move", "action_followup_open_dispute", [invoice.id]),
+            ("account.move", "write", [invoice.id], {"followup_excluded": True}),
+            ("account.followup.dispute", "action_resolve", [dispute.id]),
+            ("account.followup.dispute", "action_reopen", [dispute.id]),
+            ("account.followup.dispute", "write", [dispute.id], {"comment": "changed"}),
+            ("account.followup.statement", "get_customers", "all"),
+            ("account.followup.statement", "get_statement", self.customer.id),
+            ("account.followup.statement", "set_excluded", invoice.id, True),
+            ("account.followup.statement", "set_expected_date", invoice.id, str(today + timedelta(days=9))),
+            ("account.followup.level", "write", [self.level_call.id], {"delay": 16}),
+            ("account.followup.step", "search_read", []),
+            ("account.followup.promise", "search_read", []),
+        ]
+        for login in ("employee.sec", "portal.sec"):
+            for model, method, *args in calls:
+                with self.subTest(login=login, model=model, method=method):
+                    self.assertIn(
+                        "AccessError", self._rpc_error(login, model, method, *args) or "", f"{login} {method}"
+                    )
+        self.env.invalidate_all()
+        self.assertFalse(self.customer.activity_ids.filtered("followup_level_id").filtered(lambda a: a.state == "done"))
+        self.assertFalse(self.customer.followup_step_ids, "nothing was recorded")
+        self.assertFalse(invoice.followup_excluded or invoice.expected_payment_date)
+        self.assertEqual((dispute.state, dispute.comment), ("open", "Broken"))
+        self.assertEqual(self.level_call.delay, 15)
