@@ -86,6 +86,18 @@ class FollowupStatementPortal(PaymentPortal):
         values.update(page_name="followup_statement", statement_pages=pages)
         return request.render("account_payment_followup.portal_my_statements", values)
 
+    @http.route("/my/statement/c/<string:code>", type="http", auth="public", website=True)
+    def portal_statement_short(self, code, **kwargs):
+        """The short address printed on letters: the page with its token."""
+        Page = request.env[PAGE_MODEL]
+        code = Page._normalize_short_code(code)
+        # Sudo: the reader of a letter has no rights on pages; the code (derived
+        # from the page's token) is the proof of access, as the token is.
+        page_sudo = Page.sudo().search([("short_code", "=", code)], limit=1) if code else Page.sudo()
+        if not page_sudo or not page_sudo.access_token:
+            return self._render_invalid_link(code or "?")
+        return request.redirect(page_sudo._get_portal_url_with_token(page_sudo.access_token))
+
     @http.route("/my/statement/<int:page_id>", type="http", auth="public", website=True)
     def portal_statement(self, page_id, access_token=None, done=None, **kwargs):
         try:

@@ -57,7 +57,7 @@ class AccountFollowupLevel(models.Model):
     mail_template_id = fields.Many2one(
         "mail.template",
         string="E-mail Template",
-        domain="[('model', '=', 'res.partner')]",
+        domain="[('model', '=', 'res.partner'), ('followup_company_id', 'in', (False, company_id))]",
         ondelete="restrict",
     )
     join_invoices = fields.Boolean(
@@ -128,12 +128,26 @@ class AccountFollowupLevel(models.Model):
                     )
                 )
 
-    @api.constrains("send_email", "mail_template_id")
+    @api.constrains("send_email", "mail_template_id", "company_id")
     def _check_mail_template(self):
         for level in self:
             if level.send_email and not level.mail_template_id:
                 raise ValidationError(
                     _("The follow-up level “%s” sends an e-mail: choose its e-mail template.", level.name)
+                )
+            # mail.template has no company_id in 17.0 (check_company cannot
+            # apply): a company's own reminder templates stay its own.
+            template_company = level.mail_template_id.sudo().followup_company_id
+            if template_company and template_company != level.company_id:
+                raise ValidationError(
+                    _(
+                        "The e-mail template “%(template)s” belongs to %(company)s: the follow-up level “%(level)s” "
+                        "of %(level_company)s cannot use it.",
+                        template=level.mail_template_id.sudo().name,
+                        company=template_company.name,
+                        level=level.name,
+                        level_company=level.company_id.name,
+                    )
                 )
 
     @api.constrains("send_sms", "sms_template_id")

@@ -1,3 +1,5 @@
+import hashlib
+import hmac
 import re
 
 from werkzeug.urls import url_join
@@ -12,6 +14,10 @@ COMMENT_MAX_LENGTH = 2000
 # system parameter below says otherwise.
 MAX_ACTIONS_PER_DAY = 20
 MAX_ACTIONS_PARAM = "account_payment_followup.portal_max_actions_per_day"
+# The short code printed on letters: 12 characters of an alphabet without
+# look-alikes (0/O, 1/I/L), about 59 bits, typed in 3 groups of 4.
+SHORT_CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+SHORT_CODE_LENGTH = 12
 # Control characters (a NUL byte cannot even be stored) but tab and line feed.
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
@@ -55,6 +61,14 @@ class AccountFollowupStatementPage(models.Model):
         check_company=True,
     )
     company_id = fields.Many2one("res.company", required=True, readonly=True, ondelete="cascade")
+    short_code = fields.Char(
+        compute="_compute_short_code",
+        store=True,
+        index="btree_not_null",
+        copy=False,
+        help="The code of the page's short address printed on letters (a reader types it); "
+        "derived from the access token, so that renewing the token revokes it too.",
+    )
     action_date = fields.Date(
         string="Last Customer Action",
         readonly=True,
@@ -73,6 +87,31 @@ class AccountFollowupStatementPage(models.Model):
             "A customer has one statement page per company.",
         ),
     ]
+
+    @api.depends("access_token")
+    def _compute_short_code(self):
+        # Keyed by the database secret: the code cannot be worked out from
+        # anything a visitor sees but the token itself.
+        secret = self.env["ir.config_parameter"].sudo().get_param("database.secret", "").encode()
+        for page in self:
+            if not page.access_token:
+                page.short_code = False
+                continue
+            digest = hmac.new(secret, page.access_token.encode(), hashlib.sha256).digest()
+            number = int.from_bytes(digest, "big")
+            code = ""
+            for _index in range(SHORT_CODE_LENGTH):
+                number, rest = divmod(number, len(SHORT_CODE_ALPHABET))
+                code += SHORT_CODE_ALPHABET[rest]
+            page.short_code = code
+
+    @api.model
+    def _normalize_short_code(self, code):
+        """What a reader typed (any case, dashes, spaces) as a stored code, or False."""
+        code = re.sub(r"[\s-]", "", code or "").upper()
+        if len(code) != SHORT_CODE_LENGTH or any(char not in SHORT_CODE_ALPHABET for char in code):
+            return False
+        return code
 
     def _compute_access_url(self):
         for page in self:
@@ -143,6 +182,14 @@ class AccountFollowupStatementPage(models.Model):
         """Absolute URL of the page with its access token, for the reminders."""
         self.ensure_one()
         return url_join(self.get_base_url(), self._get_share_url())
+
+    def _get_short_url(self):
+        """The page's address to type from a letter: ``/my/statement/c/XXXX-XXXX-XXXX``."""
+        self.ensure_one()
+        self._portal_ensure_token()
+        code = self.short_code
+        grouped = "-".join(code[index : index + 4] for index in range(0, len(code), 4))
+        return url_join(self.get_base_url(), f"/my/statement/c/{grouped}")
 
     def _get_portal_url_with_token(self, access_token=None):
         """The page's URL for the visitor: with the token it came with, if any."""
@@ -272,6 +319,7 @@ class AccountFollowupStatementPage(models.Model):
         # printed whenever the company has one, beside the page's address.
         return {
             "url": page._get_statement_url(),
+            "short_url": page._get_short_url(),
             "can_pay_online": ways["pay_online"],
             "transfers": ways["transfers"],
             "contact": ways["contact"] if ways["contact_only"] else False,

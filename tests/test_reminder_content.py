@@ -3,6 +3,7 @@ import importlib.util
 from freezegun import freeze_time
 
 from odoo import Command
+from odoo.exceptions import ValidationError
 from odoo.modules.module import get_module_path
 from odoo.tests import Form, HttpCase, JsonRpcException, new_test_user, tagged
 from odoo.tools import mute_logger
@@ -197,7 +198,8 @@ class TestReminderContent(FollowupCommon):
         self.assertIn(self.company.name, body)
         self.assertIn("Avenue Louise 54", body, "the sender's address in the letter's body")
         self.assertIn("Ixelles", body)
-        self.assertIn(page._get_statement_url().replace("&", "&amp;"), body, "the page's address, to type")
+        self.assertIn(page._get_short_url(), body, "the page's address, short enough to type")
+        self.assertNotIn("access_token", body, "no 36-character token to type")
         self.assertIn("Days overdue", body)
         self.assertIn("To pay, please contact us", body)
 
@@ -246,6 +248,11 @@ class TestReminderTemplatesPerCompany(FollowupCommon, HttpCase):
         # Its own company's reminders it may change.
         self._call("write", self.template_a.ids, {"subject": "Reminder of {{ object.env.company.name }}"})
         self.assertEqual(self.template_a.subject, "Reminder of {{ object.env.company.name }}")
+
+    def test_a_level_cannot_send_another_company_template(self):
+        """A level of company A never sends company B's text (its name, its bank)."""
+        with self.assertRaisesRegex(ValidationError, "belongs to"):
+            self.level_first.mail_template_id = self.template_b
 
 
 @tagged("post_install", "-at_install")

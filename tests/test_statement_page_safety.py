@@ -328,6 +328,35 @@ class TestStatementPageSafety(StatementPageCommon):
                 texts.append(re.sub(r'csrf_token: "[^"]*"', "", response.text))
         self.assertEqual(texts[0], texts[1], "a missing page and a wrong token look the same")
 
+    def test_letter_short_address_opens_the_page(self):
+        """The address printed on a letter is typed by its reader: short, any
+        case, with or without dashes; it opens the page as the link does, and
+        renewing the page's token revokes it too."""
+        short_url = self.page._get_short_url()
+        path = short_url[short_url.index("/my/statement/c/") :]
+        self.assertRegex(path, r"^/my/statement/c/[2-9A-Z]{4}-[2-9A-Z]{4}-[2-9A-Z]{4}$")
+        self.assertLess(len(path), 32, "short enough to type")
+        code = path.rsplit("/", 1)[1]
+        for typed in (code, code.lower(), code.replace("-", ""), code.replace("-", " ")):
+            with self.subTest(typed=typed):
+                response = self.url_open(f"/my/statement/c/{typed}")
+                self.assertEqual(response.status_code, 200)
+                self.assertIn(f"access_token={self.page.access_token}", response.url)
+                self.assertIn(self.late.name, response.text)
+        other_code = self.other_page._get_short_url().rsplit("/", 1)[1]
+        self.assertNotEqual(other_code, code)
+        wrong = ("A" if code[0] != "A" else "B") + code[1:]
+        for typed in (wrong, "0000-0000-0000", "x" * 300):
+            with self.subTest(typed=typed):
+                response = self.url_open(f"/my/statement/c/{typed}")
+                self.assertEqual(response.status_code, 404)
+                self.assertIn("This link is not valid", response.text)
+                self.assertNotIn(self.late.name, response.text)
+        self.page.access_token = False  # the link revoked: a new token, a new code
+        self.page._portal_ensure_token()
+        self.assertEqual(self.url_open(f"/my/statement/c/{code}").status_code, 404)
+        self.assertNotEqual(self.page._get_short_url(), short_url)
+
     def test_dispute_form_offers_disputable_invoices_only(self):
         options = self._dispute_options(self.url_open(self._page_url()).text)
         for invoice in (self.old, self.late, self.not_due):
