@@ -151,6 +151,16 @@ class TestFollowupAnalysis(FollowupCommon):
                 step.partner_id.name,
             )
 
+    def test_effectiveness_of_a_call_marked_done(self):
+        """The call that was made (done) is the step's main action, as while it was to do."""
+        step = self._step(
+            self.customer_d, self.level_call, "2025-02-16", self.d1, [("email", "sent"), ("manual", "done")]
+        )
+        row = self.env["account.followup.effectiveness.report"].search_read(
+            [("step_id", "=", step.id)], ["channel", "by_manual", "by_email"]
+        )[0]
+        self.assertEqual((row["channel"], row["by_manual"], row["by_email"]), ("manual", True, True))
+
     def test_effectiveness_follows_the_reconciliations(self):
         Report = self.env["account.followup.effectiveness.report"].with_user(self.accountant)
 
@@ -269,7 +279,10 @@ class TestFollowupAnalysis(FollowupCommon):
             ["date", "receivable", "credit_sales", "days", "dso"],
         )
         self.assertEqual(
-            {row["date"].isoformat(): (row["receivable"], row["credit_sales"], row["days"], row["dso"]) for row in rows},
+            {
+                row["date"].isoformat(): (row["receivable"], row["credit_sales"], row["days"], row["dso"])
+                for row in rows
+            },
             {
                 "2025-09-30": (3000, 3000, 30, 30.0),  # the month's sales: its 30 days
                 "2025-10-31": (3000, 3000, 31, 31.0),
