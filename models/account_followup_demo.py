@@ -54,6 +54,8 @@ class AccountFollowupDemo(models.AbstractModel):
     def _generate_history(self, company_ref="base.main_company", months=12, seed=20):
         company = self.env.ref(company_ref)
         env = self.with_company(company).env
+        # the demo data is loaded before the post-init hook gives the company its plan
+        company._create_default_followup_levels()
         journal = env["account.journal"].search([("company_id", "=", company.id), ("type", "=", "bank")], limit=1)
         levels = env["account.followup.level"].search([("company_id", "=", company.id)], order="delay, id")
         if not journal or not levels:
