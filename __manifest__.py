@@ -52,6 +52,7 @@
         "views/account_followup_payment_report_views.xml",
         "views/account_followup_analysis_views.xml",
         "wizards/account_move_expected_payment_views.xml",
+        "wizards/account_followup_dispute_resolve_views.xml",
         "wizards/res_partner_followup_note_views.xml",
         "wizards/res_partner_followup_plan_views.xml",
         "wizards/res_partner_followup_send_views.xml",

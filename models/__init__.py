@@ -1,6 +1,7 @@
 from . import account_followup_level
 from . import account_followup
 from . import account_followup_dispute_reason
+from . import account_followup_demo
 from . import account_followup_dispute
 from . import account_followup_promise
 from . import account_followup_statement

@@ -1,6 +1,6 @@
 from markupsafe import Markup
 
-from odoo import _, api, fields, models
+from odoo import Command, _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import format_date, plaintext2html
 
@@ -229,13 +229,21 @@ class AccountFollowupDispute(models.Model):
 
     def action_resolve(self):
         """End the dispute with the outcome set on it: the invoice, if still
-        due, is chased again."""
+        due, is chased again. Without an outcome, a dialog asks for it (its
+        field marked as required) instead of an error."""
         today = fields.Date.context_today(self)
-        for dispute in self:
-            if dispute.state != "open":
-                continue
-            if not dispute.resolution:
-                raise UserError(_("Choose how the dispute on %(invoice)s was resolved.", invoice=dispute.move_id.name))
+        open_disputes = self.filtered(lambda dispute: dispute.state == "open")
+        if any(not dispute.resolution for dispute in open_disputes):
+            return {
+                "type": "ir.actions.act_window",
+                "name": _("Mark resolved"),
+                "res_model": "account.followup.dispute.resolve",
+                "view_mode": "form",
+                "views": [(False, "form")],
+                "target": "new",
+                "context": {"default_dispute_ids": [Command.set(open_disputes.ids)]},
+            }
+        for dispute in open_disputes:
             dispute.write({"state": "resolved", "date_resolved": today})
             dispute.activity_ids.action_feedback(
                 feedback=_("Resolved: %(resolution)s", resolution=dispute._get_resolution_label())

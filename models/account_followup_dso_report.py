@@ -1,14 +1,23 @@
 from odoo import fields, models, tools
-from odoo.models import parse_read_group_spec
 from odoo.tools import SQL
 
 
 class AccountFollowupDsoReport(models.Model):
     """Days sales outstanding of each company, month by month (a SQL view).
 
-    The usual formula, on each month::
+    Computed by the *countback* method: the receivables at the month end are
+    counted back against the credit sales of that month, then of the months
+    before, adding each month's days until the receivables are exhausted::
 
-        DSO = receivables at the month end / credit sales of the month × days of the month
+        receivables 2,500 at 30 November; sales: November 1,000, October 3,000
+        → November's 1,000 covers 30 days, the remaining 1,500 are
+          1,500 / 3,000 of October's 31 days = 15.5 → DSO 45.5 days
+
+    Unlike receivables ÷ sales of the month × days, the countback cannot go
+    negative (a month whose credit notes exceed its sales covers its days and
+    nothing of the receivables) nor explode on a month of small sales (the
+    months before take over). Receivables that exceed every sale on record
+    count every day since the first month.
 
     *Receivables*: the balance of the receivable accounts at the month end, from
     the posted journal items dated up to it (what customers owed then, whatever
@@ -19,8 +28,8 @@ class AccountFollowupDsoReport(models.Model):
     are today's.
 
     On a coarser grouping than the month (a quarter, a year, several
-    companies), the DSO is the average month end receivables over the credit
-    sales per day of the period: ``aggregate "dso"``, computed by PostgreSQL.
+    companies), the DSO is the average of the months' DSO and the receivables
+    the average month end receivables.
     """
 
     _name = "account.followup.dso.report"
@@ -52,27 +61,11 @@ class AccountFollowupDsoReport(models.Model):
     dso = fields.Float(
         string="DSO (days)",
         readonly=True,
-        group_operator="dso",
-        help="Days sales outstanding: receivables at the month end ÷ credit sales of the month × days of the month.",
+        group_operator="avg",
+        help="Days sales outstanding by the countback method: the receivables at the month end are counted back "
+        "against the credit sales of the month, then of the months before, adding each month's days until "
+        "they are exhausted. The average of the months on a coarser grouping.",
     )
-
-    def _read_group_select(self, aggregate_spec, query):
-        if aggregate_spec != "__count" and parse_read_group_spec(aggregate_spec)[2] == "dso":
-            # average month end receivables over the credit sales per day of the
-            # period; each company's months count once in the period's days
-            return (
-                SQL(
-                    "ROUND(SUM(%(receivable)s) * SUM(%(days)s) / NULLIF(COUNT(DISTINCT %(date)s) "
-                    "* COUNT(DISTINCT %(company)s) * SUM(%(sales)s), 0), 1)",
-                    receivable=self._field_to_sql(self._table, "receivable", query),
-                    days=self._field_to_sql(self._table, "days", query),
-                    date=self._field_to_sql(self._table, "date", query),
-                    company=self._field_to_sql(self._table, "company_id", query),
-                    sales=self._field_to_sql(self._table, "credit_sales", query),
-                ),
-                ["dso", "receivable", "days", "date", "company_id", "credit_sales"],
-            )
-        return super()._read_group_select(aggregate_spec, query)
 
     def init(self):
         tools.drop_view_if_exists(self.env.cr, self._table)
@@ -105,10 +98,38 @@ class AccountFollowupDsoReport(models.Model):
                            (months.month + interval '1 month' - interval '1 day')::date AS month_end,
                            SUM(COALESCE(movements.movement, 0))
                                OVER (PARTITION BY months.company_id ORDER BY months.month) AS receivable,
-                           COALESCE(movements.credit_sales, 0) AS credit_sales
+                           COALESCE(movements.credit_sales, 0) AS credit_sales,
+                           LEAST(months.month + interval '1 month' - interval '1 day', CURRENT_DATE)::date
+                               - months.month + 1 AS days
                       FROM months
                  LEFT JOIN movements ON movements.company_id = months.company_id
                                     AND movements.month = months.month
+                ), countback AS (
+                    -- each month end against its own month and every month before it, the most
+                    -- recent first: the sales and days counted back down to that earlier month
+                    -- (a month whose credit notes exceed its sales counts as no sales)
+                    SELECT balances.company_id,
+                           balances.month,
+                           earlier.days,
+                           GREATEST(earlier.credit_sales, 0) AS sales,
+                           SUM(GREATEST(earlier.credit_sales, 0)) OVER counted_back AS sales_back,
+                           balances.receivable
+                      FROM balances
+                      JOIN balances earlier ON earlier.company_id = balances.company_id
+                                           AND earlier.month <= balances.month
+                    WINDOW counted_back AS (PARTITION BY balances.company_id, balances.month
+                                                ORDER BY earlier.month DESC)
+                ), dso AS (
+                    -- while receivables remain, a month whose sales are all counted back adds
+                    -- its days, the month that exhausts them the share of its days they need
+                    SELECT company_id,
+                           month,
+                           SUM(CASE WHEN sales_back - sales >= receivable THEN 0
+                                    WHEN sales_back <= receivable THEN days
+                                    ELSE (receivable - (sales_back - sales)) * days / sales END) AS dso
+                      FROM countback
+                     WHERE receivable > 0
+                  GROUP BY company_id, month
                 )
                 SELECT balances.company_id * 100000
                            + (EXTRACT(YEAR FROM balances.month) * 12 + EXTRACT(MONTH FROM balances.month))::int AS id,
@@ -117,11 +138,11 @@ class AccountFollowupDsoReport(models.Model):
                        balances.month_end AS date,
                        balances.receivable,
                        balances.credit_sales,
-                       LEAST(balances.month_end, CURRENT_DATE) - balances.month + 1 AS days,
-                       ROUND(balances.receivable * (LEAST(balances.month_end, CURRENT_DATE) - balances.month + 1)
-                             / NULLIF(balances.credit_sales, 0), 1) AS dso
+                       balances.days,
+                       ROUND(COALESCE(dso.dso, 0), 1) AS dso
                   FROM balances
                   JOIN res_company company ON company.id = balances.company_id
+             LEFT JOIN dso ON dso.company_id = balances.company_id AND dso.month = balances.month
             )
             """,
                 SQL.identifier(self._table),

@@ -39,8 +39,9 @@ class AccountFollowupStatement(models.AbstractModel):
         """One page of customers, those in need of action first.
 
         :param filter_name: "action" (in need of action), "overdue" (with
-            overdue invoices, those in need of action included) or "all" (all
-            with open items, also those whose credit notes balance them)
+            overdue invoices, those in need of action included), "all" (all
+            who owe something or are owed) or "balanced" (open items that
+            balance each other to zero, e.g. an invoice and its credit note)
         :param search: part of the name, the responsible or the level
         :param order: a column of the list ("name", "status", "total_due",
             "total_overdue", "level", "next_date", "responsible", "trust"),
@@ -52,8 +53,15 @@ class AccountFollowupStatement(models.AbstractModel):
         by_status, summaries = Partner._get_followup_status_partner_ids()
         status_of = {pid: status for status, ids in by_status.items() for pid in ids}
         wanted = {"action": {STATUS_ACTION}, "overdue": {STATUS_ACTION, STATUS_OVERDUE}}.get(filter_name)
-        # Every customer with a summary has open items (see _get_partner_summaries).
-        ids = [pid for pid in summaries if not wanted or status_of[pid] in wanted]
+        # Every customer with a summary has open items (see _get_partner_summaries);
+        # those whose items balance to zero owe nothing: apart, under their own filter.
+        currency = self.env.company.currency_id
+        ids = [
+            pid
+            for pid in summaries
+            if currency.is_zero(summaries[pid]["balance"]) == (filter_name == "balanced")
+            and (not wanted or status_of[pid] in wanted)
+        ]
         # The search applies the user's access rules: never another company's customer.
         partners = Partner.search([("id", "in", ids)])
         if search:

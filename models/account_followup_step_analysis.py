@@ -1,9 +1,9 @@
 from odoo import api, fields, models
 from odoo.tools import SQL
 
-# Actions that reached the customer or were handed to a person; a skipped or
-# failed action did not chase anyone.
-EFFECTIVE_CHANNEL_STATES = ("sent", "queued", "to_do")
+# Actions that reached the customer or were handed to a person (to do, then
+# done); a skipped or failed action did not chase anyone.
+EFFECTIVE_CHANNEL_STATES = ("sent", "queued", "to_do", "done")
 # The most personal action first: the step's "main action".
 CHANNEL_WEIGHT = ("manual", "letter", "sms", "email")
 

@@ -151,6 +151,16 @@ class TestFollowupAnalysis(FollowupCommon):
                 step.partner_id.name,
             )
 
+    def test_effectiveness_of_a_call_marked_done(self):
+        """The call that was made (done) is the step's main action, as while it was to do."""
+        step = self._step(
+            self.customer_d, self.level_call, "2025-02-16", self.d1, [("email", "sent"), ("manual", "done")]
+        )
+        row = self.env["account.followup.effectiveness.report"].search_read(
+            [("step_id", "=", step.id)], ["channel", "by_manual", "by_email"]
+        )[0]
+        self.assertEqual((row["channel"], row["by_manual"], row["by_email"]), ("manual", True, True))
+
     def test_effectiveness_follows_the_reconciliations(self):
         Report = self.env["account.followup.effectiveness.report"].with_user(self.accountant)
 
@@ -226,11 +236,13 @@ class TestFollowupAnalysis(FollowupCommon):
         self.assertEqual(
             {date: (row["receivable"], row["credit_sales"], row["days"], row["dso"]) for date, row in rows.items()},
             {
-                # receivable at the month end, invoices - credit notes of the month, days, DSO
+                # receivable at the month end, invoices - credit notes of the month, days, DSO (countback)
                 "2024-12-31": (0, 100, 31, 0),
                 "2025-01-31": (2900, 3100, 31, 29.0),  # 2,900 / 3,100 × 31
-                "2025-02-28": (3100, 1000, 28, 86.8),  # 2,900 + 1,400 - 400 - 800 paid
-                "2025-03-31": (2100, 0, 31, False),  # no sales: no DSO
+                # 2,900 + 1,400 - 400 - 800 paid: February's 1,000 (28 days), then 2,100 / 3,100 of January's 31
+                "2025-02-28": (3100, 1000, 28, 49.0),
+                # no sales in March (31 days), February's 1,000 (28 days), 1,100 / 3,100 of January's 31
+                "2025-03-31": (2100, 0, 31, 70.0),
             },
         )
 
@@ -242,9 +254,49 @@ class TestFollowupAnalysis(FollowupCommon):
             ["date:quarter"],
         )
         self.assertEqual(len(groups), 1)
-        # average month end receivables (2,900 + 3,100 + 2,100) / 3 over the sales per day 4,100 / 90
+        # average month end receivables (2,900 + 3,100 + 2,100) / 3; the average of the months' DSO
         self.assertEqual((groups[0]["receivable"], groups[0]["credit_sales"]), (2700, 4100))
-        self.assertEqual(groups[0]["dso"], 59.3)
+        self.assertAlmostEqual(groups[0]["dso"], (29 + 49 + 70) / 3, places=1)
+
+    def test_dso_countback_worked_by_hand(self):
+        """Countback on figures worked out by hand (second company): a small
+        month does not explode the DSO, a month of credit notes does not make
+        it negative."""
+        company = self.company_data_2["company"]
+        customer = self.customer_a
+        september = self._invoice(customer, 3000, "2025-09-10", company=company)
+        october = self._invoice(customer, 3000, "2025-10-10", company=company)
+        self._invoice(customer, 1000, "2025-11-10", company=company)
+        self._pay(september, 3000, "2025-10-20")
+        self._pay(october, 1500, "2025-11-20")
+        # December: credit notes (1,500) exceed sales (500)
+        self._invoice(customer, 500, "2025-12-05", company=company)
+        self._invoice(customer, 1500, "2025-12-15", company=company, move_type="out_refund")
+        # January: a tiny month
+        self._invoice(customer, 50, "2026-01-15", company=company)
+        rows = self.env["account.followup.dso.report"].search_read(
+            [("company_id", "=", company.id), ("date", "<=", "2026-01-31")],
+            ["date", "receivable", "credit_sales", "days", "dso"],
+        )
+        self.assertEqual(
+            {
+                row["date"].isoformat(): (row["receivable"], row["credit_sales"], row["days"], row["dso"])
+                for row in rows
+            },
+            {
+                "2025-09-30": (3000, 3000, 30, 30.0),  # the month's sales: its 30 days
+                "2025-10-31": (3000, 3000, 31, 31.0),
+                # 2,500 owed: November's 1,000 sales (30 days), then 1,500 / 3,000 of October's 31 days = 15.5
+                # (receivables ÷ sales of the month × days would say 75)
+                "2025-11-30": (2500, 1000, 30, 45.5),
+                # 1,500 owed: December sold nothing net (31 days), November's 1,000 (30 days),
+                # 500 / 3,000 of October's 31 days = 5.17 (the month's formula would say -46.5)
+                "2025-12-31": (1500, -1000, 31, 66.2),
+                # 1,550 owed: January's 50 (31 days), December (31), November (30), 500 / 3,000 × 31
+                # (the month's formula would say 961)
+                "2026-01-31": (1550, 50, 31, 97.2),
+            },
+        )
 
     # ------------------------------------------------------------------
     # Overdue by age over time

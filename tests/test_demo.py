@@ -32,6 +32,31 @@ class TestDemo(TransactionCase):
                 kind="demo",
             )
 
+    def test_demo_has_a_year_of_history_for_the_analysis(self):
+        self._load_demo()
+        ref = self.env.ref
+        effectiveness = self.env["account.followup.effectiveness.report"].read_group(
+            [("company_id", "=", self.company.id)], ["amount", "share_7", "share_30"], ["level_id"], lazy=False
+        )
+        levels = {group["level_id"][1]: group for group in effectiveness}
+        self.assertGreaterEqual(len(levels), 4, "steps of the reminders, the call and the second reminder")
+        for name, group in levels.items():
+            self.assertGreater(group["__count"], 5, name)
+            self.assertGreater(group["amount"], 0, name)
+            self.assertTrue(0 < group["share_30"] <= 100, (name, group["share_30"]))
+        self.assertLess(min(group["share_7"] for group in levels.values()), 100, "some pay later than others")
+        dso = self.env["account.followup.dso.report"].search_read(
+            [("company_id", "=", self.company.id)], ["date", "dso", "credit_sales"]
+        )
+        self.assertGreaterEqual(len([row for row in dso if row["credit_sales"] > 0]), 12, "a year of monthly sales")
+        self.assertTrue(all(0 <= row["dso"] < 200 for row in dso), [(row["date"], row["dso"]) for row in dso])
+        statement = self.env["account.followup.statement"].get_statement(
+            ref("account_payment_followup.partner_call_demo").id
+        )
+        self.assertGreaterEqual(len(statement["payment_behaviour"]), 6, "the customer's last paid invoices")
+        # the history changes nothing to today's situations
+        self.assertEqual(ref("account_payment_followup.partner_paid_demo").total_due, 0)
+
     def test_demo_covers_every_situation_and_the_run_does_the_expected_mix(self):
         self._load_demo()
         ref = self.env.ref

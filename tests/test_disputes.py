@@ -63,10 +63,16 @@ class TestDisputes(FollowupCommon):
         self.assertFalse(self._level_activities(), "no level while in dispute")
         self.assertEqual(len(self._followup_mails(self.customer)), 1)
         with freeze_time("2026-03-15"):  # 73 days late
-            with self.assertRaisesRegex(UserError, "Choose how the dispute"):
-                dispute.with_user(self.accountant).action_resolve()
-            dispute.with_user(self.accountant).resolution = "confirmed"
-            dispute.with_user(self.accountant).action_resolve()
+            # "Mark resolved" without an outcome: a dialog asks for it, its field required (no error)
+            action = dispute.with_user(self.accountant).action_resolve()
+            self.assertEqual(dispute.state, "open")
+            self.assertEqual((action["res_model"], action["target"]), ("account.followup.dispute.resolve", "new"))
+            wizard = Form(self.env[action["res_model"]].with_user(self.accountant).with_context(**action["context"]))
+            self.assertEqual(wizard.dispute_ids[:], dispute)
+            with self.assertRaisesRegex(AssertionError, "resolution is a required field"):
+                wizard.save()
+            wizard.resolution = "confirmed"
+            wizard.save().action_resolve()
             self.assertEqual(dispute.state, "resolved")
             self.assertEqual(dispute.date_resolved, self.d("2026-03-15"))
             self.assertFalse(self.move.followup_in_dispute)

@@ -57,10 +57,13 @@ class TestStatementsScreen(FollowupCommon):
         )
 
     @freeze_time("2026-02-10")
-    def test_all_with_open_items_lists_customers_netted_to_zero(self):
+    def test_customers_netted_to_zero_have_their_own_filter(self):
         rows = self._rows(filter_name="all")
-        self.assertIn("Netted Customer", rows)
-        self.assertEqual(rows["Netted Customer"]["status"], "no_action_needed")
+        self.assertEqual(set(rows), {"Bob Bakery", "Zed Zinc"}, "all with open items: those who owe something")
+        balanced = self._rows(filter_name="balanced")
+        self.assertEqual(list(balanced), ["Netted Customer"])
+        self.assertEqual(balanced["Netted Customer"]["status"], "no_action_needed")
+        self.assertIn("0.00", balanced["Netted Customer"]["total_due"])
         self.assertNotIn("Netted Customer", self._rows(filter_name="overdue"))
         aged = self.env["account.followup.aged.receivable"].search([("partner_id", "=", self.netted.id)])
         self.assertTrue(aged, "both screens agree")
@@ -74,8 +77,9 @@ class TestStatementsScreen(FollowupCommon):
         self.assertEqual(rows["Zed Zinc"]["responsible"], "Anna Accountant")
         # Netted: no level, no salesperson, no responsible: the company's default, as the statement says.
         netted_statement = self._statements().get_statement(self.netted.id)
-        self.assertEqual(rows["Netted Customer"]["responsible"], netted_statement["responsible"])
-        self.assertTrue(rows["Netted Customer"]["responsible"])
+        netted_row = self._rows(filter_name="balanced")["Netted Customer"]
+        self.assertEqual(netted_row["responsible"], netted_statement["responsible"])
+        self.assertTrue(netted_row["responsible"])
         # Bob is 40 days late: the 35-day level has been due since 2026-02-05.
         self.assertTrue(rows["Bob Bakery"]["next_date_past"])
         self.assertFalse(rows["Zed Zinc"]["next_date_past"])
@@ -88,7 +92,7 @@ class TestStatementsScreen(FollowupCommon):
         self.assertEqual(list(self._rows(filter_name="all", order="name desc")), names[::-1])
         by_due = list(self._rows(filter_name="all", order="total_due desc"))
         self.assertEqual(by_due[0], "Bob Bakery")
-        self.assertEqual(by_due[-1], "Netted Customer")
+        self.assertEqual(by_due[-1], "Zed Zinc")
         by_responsible = list(self._rows(filter_name="all", order="responsible"))
         self.assertLess(by_responsible.index("Zed Zinc"), by_responsible.index("Bob Bakery"))
         self.assertEqual(list(self._rows(filter_name="all", order="bogus")), list(self._rows(filter_name="all")))

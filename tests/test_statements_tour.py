@@ -26,6 +26,17 @@ class StatementsTourCommon(FollowupCommon, HttpCase):
         cls.unpaid = cls._invoice(cls.late, 100, cls.today - timedelta(days=20))
         cls.unpaid.ref = "Unpaid"
         cls._invoice(cls.early, 50, cls.today, term=cls.term_30)
+        # a past reminder, so that the statement lists its past follow-ups
+        cls.env["account.followup.step"].sudo().create(
+            {
+                "partner_id": cls.late.id,
+                "company_id": cls.company.id,
+                "level_id": cls.level_before.id,
+                "date": cls.today - timedelta(days=5),
+                "user_id": cls.accountant.id,
+                "channel_ids": [Command.create({"channel": "email", "state": "sent"})],
+            }
+        )
 
 
 @tagged("post_install", "-at_install")

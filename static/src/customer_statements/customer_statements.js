@@ -1,6 +1,6 @@
 /** @odoo-module **/
 
-import { Component, onMounted, onWillStart, useState } from "@odoo/owl";
+import { Component, onMounted, onWillStart, status, useState } from "@odoo/owl";
 import { DateTimeInput } from "@web/core/datetime/datetime_input";
 import { Dropdown } from "@web/core/dropdown/dropdown";
 import { DropdownItem } from "@web/core/dropdown/dropdown_item";
@@ -16,7 +16,7 @@ import { standardActionServiceProps } from "@web/webclient/actions/action_servic
 
 const MODEL = "account.followup.statement";
 const TAG = "account_payment_followup.customer_statements";
-const FILTERS = ["action", "overdue", "all"];
+const FILTERS = ["action", "overdue", "all", "balanced"];
 
 /**
  * Customer statements, one client action with two faces:
@@ -27,6 +27,8 @@ const FILTERS = ["action", "overdue", "all"];
  * Opening a customer pushes a new breadcrumb, as Odoo's own views do: the
  * list comes back with its filter, search, page and selection (local state),
  * the URL keeps the customer (reload, browser Back) and Escape goes back.
+ * A statement opened with nothing behind it (a reload, a link) opens the list
+ * first and the customer over it, so that its breadcrumb leads to the list.
  */
 export class CustomerStatements extends Component {
     static template = "account_payment_followup.CustomerStatements";
@@ -43,6 +45,11 @@ export class CustomerStatements extends Component {
         const action = this.props.action;
         const params = { ...(action.context?.params || {}), ...(action.params || {}) };
         const past = this.props.state || {};
+        // Back to a breadcrumb: the customer it showed (none for the list).
+        const partnerId = "partnerId" in past ? past.partnerId : parseInt(params.partner_id) || false;
+        // A reload (or a link) of a statement: the list, then the customer on top.
+        this.reopenPartnerId =
+            partnerId && !("partnerId" in past) && this.env.config.breadcrumbs.length <= 1 ? partnerId : false;
         this.state = useState({
             filter: past.filter || (FILTERS.includes(params.filter) ? params.filter : "action"),
             search: past.search || "",
@@ -55,7 +62,7 @@ export class CustomerStatements extends Component {
             followupEnabled: true,
             cursor: past.cursor || 0,
             selected: past.selected || {},
-            partnerId: parseInt(params.partner_id) || false,
+            partnerId: this.reopenPartnerId ? false : partnerId,
             statement: null,
         });
         this.trustLabels = {
@@ -81,8 +88,8 @@ export class CustomerStatements extends Component {
 
         useSetupAction({
             getLocalState: () => {
-                const { filter, search, offset, limit, order, cursor, selected } = this.state;
-                return { filter, search, offset, limit, order, cursor, selected };
+                const { filter, search, offset, limit, order, cursor, selected, partnerId } = this.state;
+                return { filter, search, offset, limit, order, cursor, selected, partnerId };
             },
         });
         useHotkey("escape", () => this.close(), { isAvailable: () => Boolean(this.state.partnerId) });
@@ -96,7 +103,21 @@ export class CustomerStatements extends Component {
         onWillStart(async () => {
             await (this.state.partnerId ? this.loadStatement() : this.loadCustomers());
         });
-        onMounted(() => this.pushUrl());
+        onMounted(() => {
+            this.pushUrl();
+            if (this.reopenPartnerId) {
+                this.openCustomer(this.reopenPartnerId);
+            }
+        });
+    }
+
+    /**
+     * False once the screen was left (another action replaced it): what an
+     * awaited call or a dialog's onClose would do after that is moot, and
+     * the protected services refuse it ("Component is destroyed").
+     */
+    get isAlive() {
+        return status(this) !== "destroyed";
     }
 
     get isSmall() {
@@ -146,6 +167,9 @@ export class CustomerStatements extends Component {
     }
 
     async refresh() {
+        if (!this.isAlive) {
+            return;
+        }
         await (this.state.partnerId ? this.loadStatement() : this.loadCustomers());
     }
 
@@ -156,7 +180,9 @@ export class CustomerStatements extends Component {
     async setFilter(filter) {
         Object.assign(this.state, { filter, offset: 0, cursor: 0, selected: {} });
         await this.loadCustomers();
-        this.pushUrl();
+        if (this.isAlive) {
+            this.pushUrl();
+        }
     }
 
     async onSearch(ev) {
@@ -284,6 +310,7 @@ export class CustomerStatements extends Component {
     async partnerAction(method, partnerIds = [this.state.partnerId]) {
         const action = await this.orm.call("res.partner", method, [partnerIds]);
         if (action && typeof action === "object") {
+            // an action in the main area (the customer's history) leaves the screen
             await this.action.doAction(action, { onClose: () => this.refresh() });
         }
         await this.refresh();

@@ -236,6 +236,24 @@ registry.category("web_tour.tours").add("account_payment_followup_statements", {
             isCheck: true,
         },
         {
+            content: "All past follow-ups: the screen is left while it refreshes (no 'Component is destroyed')",
+            trigger: ".o_account_payment_followup_open_history",
+        },
+        {
+            trigger: ".o_list_view .o_data_row",
+            extra_trigger: ".o_breadcrumb .breadcrumb-item:contains('Tour Late Customer')",
+            isCheck: true,
+        },
+        {
+            content: "Back to the statement",
+            trigger: ".o_breadcrumb .breadcrumb-item.o_back_button a:contains('Tour Late Customer')",
+        },
+        {
+            trigger: ".o_account_payment_followup_partner_name:contains('Tour Late Customer')",
+            extra_trigger: ".o_account_payment_followup_lines",
+            isCheck: true,
+        },
+        {
             content: "Escape: back to the list, which kept its filter and its search",
             trigger: ".o_account_payment_followup_statement",
             run() {
@@ -288,6 +306,15 @@ registry.category("web_tour.tours").add("account_payment_followup_statements_url
         {
             content: "The URL opened the customer's statement (a reload keeps it)",
             trigger: ".o_account_payment_followup_partner_name:contains('Tour Late Customer')",
+            isCheck: true,
+        },
+        {
+            content: "... and its breadcrumb: the list behind it",
+            trigger: ".o_breadcrumb .breadcrumb-item:contains('Customer Statements')",
+            extra_trigger: ".o_breadcrumb .o_last_breadcrumb_item:contains('Tour Late Customer')",
+            run() {
+                assert(/partner_id=/.test(window.location.hash), "the URL lost the customer");
+            },
         },
         {
             content: "Escape: the list",
