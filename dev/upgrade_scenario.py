@@ -59,6 +59,17 @@ def count(env):
             [("res_model", "=", "res.partner"), ("res_id", "in", partners.ids)]
         ),
         "steps": env["account.followup.step"].search_count([]) if "account.followup.step" in env else None,
+        # What each step's actions did (17.0.2 on): kept as they were by an upgrade.
+        "actions": sorted(
+            f"{action.step_id.level_id.name}: {action.channel} {action.state}"
+            for action in env["account.followup.step.channel"].search([])
+        )
+        if "account.followup.step.channel" in env
+        else None,
+        "formal_notice_template": env["account.followup.level"]
+        .search([("delay", "=", 60), ("company_id", "=", env.ref("base.main_company").id)])
+        .mail_template_id.name
+        or None,
         "levels": sorted(
             env["account.move.line"].search([("partner_id", "in", partners.ids)]).followup_level_id.mapped("name")
         ),

@@ -1,7 +1,7 @@
-"""Upgrade from the previous version without losing what was sent.
+"""Upgrade from the previous versions without losing what was sent.
 
-Installs the last 17.0.1.x version of the addon from the repository's history
-into a database of its own, runs the follow-ups there, upgrades the database to
+Installs a released version of the addon (17.0.1.0.0, 17.0.2.0.0) from the
+repository's history into a database of its own, runs the follow-ups there, upgrades the database to
 the working tree and runs them again: nothing is sent or proposed twice, and
 what was sent is in the follow-up history. Run by ``bash dev/dev.sh test``,
 which gives the repository and the Odoo configuration.
@@ -14,12 +14,17 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 MODULE = "account_payment_followup"
 DATABASE = "apf_upgrade_test"
 
 
-# The last commit of version 17.0.1.0.0 on main, the version this one upgrades.
-PREVIOUS_VERSION_COMMIT = "3fc6fd46d556e15e13b8b13dd5cdf7b4af544d89"
+# The last commit of each released version on main, the versions this one upgrades.
+RELEASED_VERSIONS = {
+    "17.0.1.0.0": "3fc6fd46d556e15e13b8b13dd5cdf7b4af544d89",
+    "17.0.2.0.0": "5d17abf2fbe6643bcdf36f77f84a8896253fb1d6",
+}
 
 
 def _config(base_config, addons_dir, path):
@@ -47,7 +52,8 @@ def _scenario(config, verb, scenario):
     return json.loads(result.stdout.strip().splitlines()[-1]) if verb == "run" else None
 
 
-def test_upgrade_keeps_what_was_sent(tmp_path):
+@pytest.mark.parametrize("version", sorted(RELEASED_VERSIONS))
+def test_upgrade_keeps_what_was_sent(tmp_path, version):
     repo = os.environ.get("APF_REPO")
     base_config = os.environ.get("APF_ODOO_CONFIG")
     assert repo and base_config, "run by `bash dev/dev.sh test`, which sets APF_REPO and APF_ODOO_CONFIG"
@@ -56,7 +62,7 @@ def test_upgrade_keeps_what_was_sent(tmp_path):
 
     old_addons = tmp_path / "old"
     (old_addons / MODULE).mkdir(parents=True)
-    commit = PREVIOUS_VERSION_COMMIT
+    commit = RELEASED_VERSIONS[version]
     archive = subprocess.run(["git", "-C", repo, "archive", commit], check=True, capture_output=True).stdout
     subprocess.run(["tar", "-x", "-C", str(old_addons / MODULE)], input=archive, check=True)
     old_config = _config(base_config, old_addons, tmp_path / "old.conf")
@@ -82,3 +88,7 @@ def test_upgrade_keeps_what_was_sent(tmp_path):
     assert after["activities"] == before["activities"], f"a call was proposed again: {before} -> {after}"
     assert after["levels"] == before["levels"]
     assert after["steps"] == 2, after  # the reminder (done) and the proposed call (in progress)
+    if before["actions"] is not None:  # 17.0.2: what each action did is kept
+        assert after["actions"] == before["actions"], f"{before['actions']} -> {after['actions']}"
+    # 17.0.2.1: the formal notice no longer borrows another level's template.
+    assert after["formal_notice_template"] and "formal notice" in after["formal_notice_template"].lower(), after
