@@ -45,6 +45,14 @@ class FollowupCommon(AccountTestInvoicingCommon):
         )
 
     @classmethod
+    def _let_accountant_log_in(cls, lang=None):
+        """The accountant as a browser tour logs in: anna.followup / anna.followup."""
+        vals = {"password": "anna.followup", "groups_id": [Command.link(cls.env.ref("base.group_user").id)]}
+        if lang:
+            vals["lang"] = lang
+        cls.accountant.write(vals)
+
+    @classmethod
     def _create_customer(cls, name, email=None, **vals):
         return cls.env["res.partner"].create(
             {

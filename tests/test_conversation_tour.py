@@ -1,6 +1,5 @@
 from datetime import date, timedelta
 
-from odoo import Command
 from odoo.tests import HttpCase, tagged
 
 from .common import FollowupCommon
@@ -13,12 +12,7 @@ class TestConversationTour(FollowupCommon, HttpCase):
     @classmethod
     def setUpClass(cls, chart_template_ref=None):
         super().setUpClass(chart_template_ref=chart_template_ref)
-        cls.accountant.write(
-            {
-                "password": "anna.followup",
-                "groups_id": [Command.link(cls.env.ref("base.group_user").id)],
-            }
-        )
+        cls._let_accountant_log_in()
         cls.talking = cls._create_customer("Tour Talking Customer", "talking@tour.example.com")
         cls.talking.followup_responsible_id = cls.accountant
         today = date.today()

@@ -1,6 +1,5 @@
 from datetime import date, timedelta
 
-from odoo import Command
 from odoo.tests import HttpCase, tagged
 
 from .common import FollowupCommon
@@ -14,13 +13,7 @@ class TestFormalNoticeTour(FollowupCommon, HttpCase):
     @classmethod
     def setUpClass(cls, chart_template_ref=None):
         super().setUpClass(chart_template_ref=chart_template_ref)
-        cls.accountant.write(
-            {
-                "password": "anna.followup",
-                "lang": "en_US",
-                "groups_id": [Command.link(cls.env.ref("base.group_user").id)],
-            }
-        )
+        cls._let_accountant_log_in(lang="en_US")
         cls.notice_customer = cls._create_customer("Notice Customer", "notice@tour.example.com")
         # 61 days late: the formal notice (60 days), proposed to a person
         cls._invoice(cls.notice_customer, 500, date.today() - timedelta(days=61))

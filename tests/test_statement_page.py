@@ -53,6 +53,22 @@ class StatementPageCommon(FollowupCommon, HttpCase):
         provider.write({"state": "test", "is_published": True, "payment_method_ids": [(6, 0, method.ids)]})
         return provider, method
 
+    @staticmethod
+    def _transaction_params(provider, method, **values):
+        """What the payment form posts to a transaction route."""
+        return {
+            "provider_id": provider.id,
+            "payment_method_id": method.id,
+            "token_id": None,
+            "amount": 300.0,
+            "flow": "direct",
+            "tokenization_requested": False,
+            "landing_route": "/",
+            "is_validation": False,
+            "access_token": "wrong",
+            **values,
+        }
+
     def _post(self, action, data, access_token=None):
         """Submit a form of the page as the customer's browser does: with the
         page's own CSRF token."""
@@ -165,17 +181,8 @@ class TestStatementPage(StatementPageCommon):
 
         processing = self.make_jsonrpc_request(
             route,
-            {
-                "provider_id": provider.id,
-                "payment_method_id": method.id,
-                "token_id": None,
-                "amount": 1.0,  # what the browser says is not what is paid
-                "flow": "direct",
-                "tokenization_requested": False,
-                "landing_route": "/elsewhere",
-                "is_validation": False,
-                "access_token": token,
-            },
+            # What the browser says of the amount is not what is paid.
+            self._transaction_params(provider, method, amount=1.0, landing_route="/elsewhere", access_token=token),
         )
         tx = self.env["payment.transaction"].search([("reference", "=", processing["reference"])])
         self.assertEqual(tx.amount, 300.0)
@@ -204,17 +211,7 @@ class TestStatementPage(StatementPageCommon):
 
     def test_transaction_refused_without_token(self):
         provider, method = self._enable_demo_provider()
-        params = {
-            "provider_id": provider.id,
-            "payment_method_id": method.id,
-            "token_id": None,
-            "amount": 300.0,
-            "flow": "direct",
-            "tokenization_requested": False,
-            "landing_route": "/",
-            "is_validation": False,
-            "access_token": "wrong",
-        }
+        params = self._transaction_params(provider, method)
         route = f"/my/statement/{self.page.id}/transaction/{self.eur.id}"
         with self.assertRaises(JsonRpcException), mute_logger("odoo.http"):
             self.make_jsonrpc_request(route, params)

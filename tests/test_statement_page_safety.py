@@ -249,17 +249,7 @@ class TestStatementPageSafety(StatementPageCommon):
 
     def test_transaction_route_answers_the_same_for_missing_page_and_wrong_token(self):
         provider, method = self._enable_demo_provider()
-        params = {
-            "provider_id": provider.id,
-            "payment_method_id": method.id,
-            "token_id": None,
-            "amount": 300.0,
-            "flow": "direct",
-            "tokenization_requested": False,
-            "landing_route": "/",
-            "is_validation": False,
-            "access_token": "wrong",
-        }
+        params = self._transaction_params(provider, method)
         missing_id = self.env["account.followup.statement.page"].search([], order="id desc", limit=1).id + 1000
         answers = []
         for page_id in (self.page.id, missing_id):

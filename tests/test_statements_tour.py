@@ -10,13 +10,7 @@ class StatementsTourCommon(FollowupCommon, HttpCase):
     @classmethod
     def setUpClass(cls, chart_template_ref=None):
         super().setUpClass(chart_template_ref=chart_template_ref)
-        cls.accountant.write(
-            {
-                "password": "anna.followup",
-                "lang": "en_US",
-                "groups_id": [Command.link(cls.env.ref("base.group_user").id)],
-            }
-        )
+        cls._let_accountant_log_in(lang="en_US")
         cls.late = cls._create_customer("Tour Late Customer", "late@tour.example.com")
         cls.late.with_company(cls.company).followup_responsible_id = cls.accountant
         cls.early = cls._create_customer("Tour Early Customer", "early@tour.example.com")
