@@ -330,7 +330,8 @@ class TestStatementPage(StatementPageCommon):
             ._render_qweb_html("account_payment_followup.action_report_followup_letter", self.customer.ids)[0]
             .decode()
         )
-        self.assertIn(f"/my/statement/{self.page.id}?access_token={self.page.access_token}", letter)
+        # Read on paper: the page's short address, to type.
+        self.assertIn(self.page._get_short_url(), letter)
         self.assertIn('src="data:image/png;base64,', letter)
 
         html = self.url_open(self._page_url()).text

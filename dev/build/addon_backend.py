@@ -23,10 +23,14 @@ ADDON = "account_payment_followup"
 @contextmanager
 def _addon_folder():
     here = Path.cwd()
-    if here.name == ADDON:
+    files = subprocess.run(["git", "ls-files"], cwd=here, capture_output=True, text=True, check=False).stdout.split()
+    in_git = not subprocess.run(["git", "rev-parse"], cwd=here, capture_output=True, check=False).returncode
+    if here.name == ADDON and (files or not in_git):
+        # whool as it is: it copies the files under git, or all of an unpacked
+        # folder. A folder that git ignores (a copy inside a checkout) would
+        # give it no file at all: it is copied below instead.
         yield
         return
-    files = subprocess.run(["git", "ls-files"], cwd=here, capture_output=True, text=True, check=False).stdout.split()
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp) / ADDON
         if files:
