@@ -39,6 +39,8 @@ def prepare(env):
                 "partner_id": partner.id,
                 "journal_id": journal.id,
                 "invoice_date": today - timedelta(days=days_late),
+                # The due date the customer was given (every version reads it the same way).
+                "invoice_date_due": today - timedelta(days=days_late),
                 "invoice_line_ids": [
                     fields.Command.create({"name": "Service", "quantity": 1, "price_unit": 100, "tax_ids": []})
                 ],
