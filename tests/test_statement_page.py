@@ -97,6 +97,14 @@ class TestStatementPage(StatementPageCommon):
         self.assertIn("o_portal_submenu", html)
         self.assertIn('name="viewport"', html)
 
+    def test_days_overdue_in_the_reminders_words(self):
+        """The page names the delay as the e-mail, the letter and the screen do."""
+        html = self.url_open(self._page_url()).text
+        self.assertIn("Days overdue", html, "the table's column")
+        self.assertIn("40 days overdue", html, "under the invoice on a phone")
+        self.assertNotIn("Days Late", html)
+        self.assertNotIn("days late", html)
+
     def test_wrong_or_absent_token_is_refused(self):
         token = self.page._portal_ensure_token()
         other_token = self.other_page._portal_ensure_token()
@@ -333,7 +341,8 @@ class TestStatementPage(StatementPageCommon):
             ._render_qweb_html("account_payment_followup.action_report_followup_letter", self.customer.ids)[0]
             .decode()
         )
-        self.assertIn(f"/my/statement/{self.page.id}?access_token={self.page.access_token}", letter)
+        # a letter's reader types the short address (test_statement_page_safety.py)
+        self.assertIn(self.page._get_short_url(), letter)
         self.assertIn('src="data:image/png;base64,', letter)
 
         html = self.url_open(self._page_url()).text
