@@ -84,7 +84,6 @@ class TestStatementsTour(StatementsTourCommon):
             login="anna.followup",
         )
 
-
     def test_last_followup_proposed_by_the_scheduled_action(self):
         """A level only proposed (a call to make) is not shown as done: the
         statement says it is in progress, by the scheduled action; the pager
