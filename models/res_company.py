@@ -217,12 +217,10 @@ class ResCompany(models.Model):
         self.ensure_one()
         # Created with the company's default plan, by whoever creates the
         # company (a settings manager need not be a template editor).
-        return original.sudo().copy(
-            {
-                "name": _("%(template)s (%(company)s)", template=original.name, company=self.name),
-                "followup_company_id": self.id,
-            }
-        )
+        template = original.sudo().copy({"followup_company_id": self.id})
+        # mail.template.copy() names every copy "… (copy)", whatever the default says.
+        template.name = _("%(template)s (%(company)s)", template=original.name, company=self.name)
+        return template
 
     def _translate_default_followup_templates(self, langs):
         """Give the companies' copies of the module's templates the module's

@@ -93,6 +93,13 @@ class TestDemo(TransactionCase):
             if channel.code == "email" and not outcome.reason
         ]
         self.assertEqual(len(emails), 10)
+        # The Dutch customer's e-mail is Dutch to its header (Odoo's layout
+        # translated too, as when Dutch is installed in Settings > Languages).
+        dutch = ref("account_payment_followup.partner_dutch_demo")
+        mail = self.env["mail.mail"].search([("recipient_ids", "in", dutch.ids)])
+        self.assertEqual(len(mail), 1)
+        self.assertIn("Je rekeningoverzicht", mail.body_html)
+        self.assertNotIn("Your ", mail.body_html)
         skipped = {
             entry["partner"].name
             for entry in done

@@ -1,4 +1,5 @@
 from freezegun import freeze_time
+from lxml import etree
 
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import Form, tagged
@@ -47,6 +48,18 @@ class TestFollowupHistory(FollowupCommon):
         self.assertEqual(letter.res_id, self._letters(self.customer).id)
         self.assertEqual(letter.note, "letter handed to Snailmail for posting", "not 'sent by post'")
         self.assertEqual(self.customer.followup_step_count, 1)
+
+    def test_history_says_by_the_scheduled_action_not_odoobot(self):
+        """The history's list and form say "By the scheduled action" for its
+        steps and name the person only for the steps a person did."""
+        for view_type in ("list", "form"):
+            arch = self.env["account.followup.step"].get_views([(False, view_type)])["views"][view_type]["arch"]
+            root = etree.fromstring(arch)
+            (user,) = root.xpath("//field[@name='user_id'][not(ancestor::field)]")
+            self.assertEqual(user.get("invisible"), "automatic", f"{view_type}: no 'Done By OdooBot'")
+            (automatic,) = root.xpath("//field[@name='automatic'][not(ancestor::field)]")
+            self.assertEqual(automatic.get("string"), "By the scheduled action", view_type)
+            self.assertIsNone(automatic.get("column_invisible"), view_type)
 
     def test_a_skipped_channel_keeps_its_reason_on_the_step(self):
         no_mail = self._create_customer("No Mail", email=False)

@@ -334,6 +334,22 @@ class TestFollowupRecord(FollowupCommon):
         self.assertEqual(action["params"]["type"], "warning")
         self.assertEqual(action["params"]["next"]["type"], "ir.actions.act_url")
 
+    def test_send_and_print_to_one_customer_says_the_email_was_sent(self):
+        """One customer's e-mail goes out at once: the summary says "sent", as
+        the step does, not "queued"."""
+        self._invoice(self.customer, 100, "2026-01-01")
+        with freeze_time("2026-01-10"):
+            wizard = (
+                self.env["res.partner.followup.send"]
+                .with_user(self.accountant)
+                .with_context(default_partner_ids=self.customer.ids)
+                .create({})
+            )
+            wizard.write({"send_email": True, "send_letter": False, "send_sms": False})
+            action = wizard.action_send()
+        self.assertEqual(self._row(self._step(), "email").state, "sent")
+        self.assertEqual(action["params"]["message"], "1 e-mail sent.")
+
     def test_send_and_print_warns_before_an_sms_to_a_fixed_line(self):
         landline = self._create_customer("Landline Ltd", "landline@customer.example.com", mobile="+32 2 234 56 78")
         self._invoice(landline, 100, "2026-01-01")

@@ -91,6 +91,9 @@ class TestReminderContent(FollowupCommon):
         first = levels.filtered(lambda level: level.delay == 1).mail_template_id
         self.assertIn("Betalingsherinnering", first.with_context(lang="nl_NL").subject, "copied with its translations")
         self.assertIn("Recordatorio de pago", first.with_context(lang="es_ES").subject)
+        # Send & Print and the levels name the company's template, not "… (copy)"
+        self.assertEqual(first.name, "Payment follow-up: first reminder (Bloemen BV)")
+        self.assertFalse(templates.filtered(lambda template: "(copy)" in template.name))
 
     def test_company_own_template_in_the_customer_language(self):
         other = self.company_data_2["company"]

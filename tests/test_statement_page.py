@@ -113,6 +113,14 @@ class TestStatementPage(StatementPageCommon):
         self.assertIn("o_portal_submenu", html)
         self.assertIn('name="viewport"', html)
 
+    def test_days_overdue_in_the_reminders_words(self):
+        """The page names the delay as the e-mail, the letter and the screen do."""
+        html = self.url_open(self._page_url()).text
+        self.assertIn("Days overdue", html, "the table's column")
+        self.assertIn("40 days overdue", html, "under the invoice on a phone")
+        self.assertNotIn("Days Late", html)
+        self.assertNotIn("days late", html)
+
     def test_wrong_or_absent_token_is_refused(self):
         token = self.page._portal_ensure_token()
         other_token = self.other_page._portal_ensure_token()

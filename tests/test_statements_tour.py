@@ -78,6 +78,28 @@ class TestStatementsTour(StatementsTourCommon):
             login="anna.followup",
         )
 
+    def test_last_followup_proposed_by_the_scheduled_action(self):
+        """A level only proposed (a call to make) is not shown as done: the
+        statement says it is in progress, by the scheduled action; the pager
+        stays on one line."""
+        self.env["account.followup.step"].sudo().create(
+            {
+                "partner_id": self.late.id,
+                "company_id": self.company.id,
+                "level_id": self.level_call.id,
+                "date": self.today,
+                "user_id": self.env.ref("base.user_root").id,
+                "automatic": True,
+                "state": "in_progress",
+                "channel_ids": [Command.create({"channel": "manual", "state": "to_do"})],
+            }
+        )
+        self.start_tour(
+            "/web#action=account_payment_followup.action_customer_statements",
+            "account_payment_followup_statements_last_followup",
+            login="anna.followup",
+        )
+
 
 @tagged("post_install", "-at_install")
 class TestStatementsPhoneTour(StatementsTourCommon):

@@ -3,7 +3,13 @@ from odoo.exceptions import UserError
 
 from ..models.account_followup import STATUS_ACTION
 from ..models.account_followup_channel import ChannelOptions
-from ..models.account_followup_step_channel import CHANNEL_FAILED, CHANNEL_QUEUED, CHANNEL_SENT, CHANNEL_SKIPPED
+from ..models.account_followup_step_channel import (
+    CHANNEL_FAILED,
+    CHANNEL_QUEUED,
+    CHANNEL_SENT,
+    CHANNEL_SKIPPED,
+    NOTIFICATION_TYPES,
+)
 
 
 class ResPartnerFollowupSend(models.TransientModel):
@@ -179,7 +185,8 @@ class ResPartnerFollowupSend(models.TransientModel):
                 if outcome.state in (CHANNEL_SKIPPED, CHANNEL_FAILED):
                     problems.setdefault((outcome.state, outcome.reason), []).append(situation.partner.display_name)
                 else:
-                    counts[(channel.code, outcome.state)] = counts.get((channel.code, outcome.state), 0) + 1
+                    key = (channel.code, self._get_delivery_state(channel, outcome))
+                    counts[key] = counts.get(key, 0) + 1
         if to_print:
             to_print._followup_write({"followup_letter_to_print": False})
         notification = {
@@ -198,6 +205,20 @@ class ResPartnerFollowupSend(models.TransientModel):
             },
         }
         return notification
+
+    @api.model
+    def _get_delivery_state(self, channel, outcome):
+        """What became of an action by now: an e-mail sent at once (one
+        customer) is "sent", as the step says, not "queued"."""
+        kind = NOTIFICATION_TYPES.get(channel.code)
+        if outcome.state != CHANNEL_QUEUED or not outcome.message or kind not in ("email", "sms"):
+            return outcome.state
+        # The notifications of the message just posted for this customer
+        # (a billing user reads only their own): read as the step does.
+        notifications = outcome.message.sudo().notification_ids.filtered(lambda n: n.notification_type == kind)
+        if notifications and set(notifications.mapped("notification_status")) == {"sent"}:
+            return CHANNEL_SENT
+        return outcome.state
 
     @api.model
     def _format_summary(self, counts, problems=None):

@@ -369,3 +369,34 @@ registry.category("web_tour.tours").add("account_payment_followup_statements_pho
         },
     ],
 });
+
+registry.category("web_tour.tours").add("account_payment_followup_statements_last_followup", {
+    test: true,
+    url: "/web#action=account_payment_followup.action_customer_statements",
+    steps: () => [
+        {
+            content: "The pager's '1-2 / 2' stays on one line beside the toolbar (1366 px)",
+            trigger: ".o_account_payment_followup_statements .o_pager_counter",
+            run() {
+                const counter = this.$anchor[0];
+                const lineHeight = parseFloat(window.getComputedStyle(counter).lineHeight) || 20;
+                const height = counter.getBoundingClientRect().height;
+                assert(height < 1.5 * lineHeight, `the pager is folded on several lines: ${height}px high`);
+                // with more customers ("1-80 / 123") it would fold where it may wrap
+                assert(
+                    window.getComputedStyle(counter).whiteSpace === "nowrap",
+                    "the pager may fold on several lines"
+                );
+            },
+        },
+        {
+            trigger: ".o_account_payment_followup_customer_name:contains('Tour Late Customer')",
+        },
+        {
+            content: "The level the scheduled action only proposed is the last follow-up, said to be in progress",
+            trigger:
+                ".o_account_payment_followup_last_followup:contains('Last follow-up: Call the customer'):contains('(the scheduled action)') .badge:contains('in progress')",
+            isCheck: true,
+        },
+    ],
+});
