@@ -19,6 +19,19 @@ NOTIFICATION_TYPES = {"email": "email", "sms": "sms", "letter": "snail"}
 # The channel states that follow the notifications (never a person's "done",
 # a "to do" nor a "skipped").
 FOLLOWED_STATES = (CHANNEL_QUEUED, CHANNEL_SENT, CHANNEL_FAILED, CHANNEL_BOUNCED)
+# Why a reminder did not reach the customer that is the customer's data to fix
+# (an address, a number): the others are the company's (its mail server, its
+# SMS or Snailmail account and credit) and ask nobody to fix the customer.
+CUSTOMER_DATA_FAILURES = {
+    "mail_bounce",
+    "mail_email_invalid",
+    "mail_email_missing",
+    "sms_number_missing",
+    "sms_number_format",
+    "sms_invalid_destination",
+    "sn_fields",
+    "sn_format",
+}
 
 
 class AccountFollowupStepChannel(models.Model):
@@ -118,10 +131,13 @@ class AccountFollowupStepChannel(models.Model):
             if state == row.state and (reason or False) == (row.reason or False):
                 continue
             row.write({"state": state, "reason": reason})
-            # The mail server could not be reached: nothing to fix in the
-            # customer's data, the scheduled action queues the e-mail again.
-            retried = set(notifications.mapped("failure_type")) == {"mail_smtp"}
-            if state in (CHANNEL_BOUNCED, CHANNEL_FAILED) and not retried:
+            # A mail server that could not be reached (the scheduled action
+            # queues the e-mail again), an SMS account without credit: nothing
+            # to fix in the customer's data.
+            customer_data = state == CHANNEL_BOUNCED or CUSTOMER_DATA_FAILURES & set(
+                notifications.mapped("failure_type")
+            )
+            if state in (CHANNEL_BOUNCED, CHANNEL_FAILED) and customer_data:
                 row._ask_to_fix(reason)
 
     def _get_notifications_outcome(self, notifications):
