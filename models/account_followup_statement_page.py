@@ -4,7 +4,7 @@ import re
 
 from werkzeug.urls import url_join
 
-from odoo import _, api, fields, models
+from odoo import SUPERUSER_ID, _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import format_date
 
@@ -455,6 +455,13 @@ class AccountFollowupStatementPage(models.Model):
             raise FollowupCustomerError(_("Choose an invoice of your statement."))
         return chosen
 
+    # A customer's action on its page is recorded as the system's (OdooBot), as
+    # Odoo's mail gateway records what it receives: the visitor by link is the
+    # public user, who has no e-mail address to send the responsible's
+    # notifications from, and whose name would sign the chatter. The page is
+    # already read with sudo(); the customer's text and choices were checked
+    # above against the page's own statement.
+
     def _followup_customer_promise(self, move_ref, date):
         """The customer promises to pay one or all of its overdue invoices by
         ``date``.
@@ -524,7 +531,9 @@ class AccountFollowupStatementPage(models.Model):
             to_promise |= move
         if not to_promise:
             return Promise
-        return to_promise.with_company(self.company_id)._followup_promise(date, origin="customer")
+        return (
+            to_promise.with_company(self.company_id).with_user(SUPERUSER_ID)._followup_promise(date, origin="customer")
+        )
 
     def _followup_customer_dispute(self, move_ref, reason_ref, comment):
         """The customer disputes one of its invoices, for a reason of the
@@ -573,7 +582,11 @@ class AccountFollowupStatementPage(models.Model):
                     max=COMMENT_MAX_LENGTH,
                 )
             )
-        return moves.with_company(self.company_id)._followup_open_dispute(reason, comment, origin="customer")
+        return (
+            moves.with_company(self.company_id)
+            .with_user(SUPERUSER_ID)
+            ._followup_open_dispute(reason, comment, origin="customer")
+        )
 
     def _get_dispute_reasons(self):
         """The reasons a customer of the page's company may choose from."""

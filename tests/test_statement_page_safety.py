@@ -159,6 +159,27 @@ class TestStatementPageSafety(StatementPageCommon):
             len(self.customer.message_ids.filtered(lambda m: "promised to pay" in str(m.body))), 1, "told once"
         )
 
+    def test_customer_actions_are_signed_by_the_system_not_the_public_user(self):
+        """The responsible's notifications of a customer's promise or dispute
+        have a sender (the public user has no e-mail address: on a database
+        without a default sender they could not leave), and the chatter is not
+        signed "Public user"."""
+        public = self.env.ref("base.public_user").sudo().partner_id
+        date = (self.today + timedelta(days=10)).isoformat()
+        self._post("promise", {"move_ref": str(self.old.id), "date": date})
+        reason = self.env.ref("account_payment_followup.account_followup_dispute_reason_wrong_amount")
+        self._post("dispute", {"move_ref": str(self.late.id), "reason_id": str(reason.id), "comment": "Wrong price"})
+        mails = self._responsible_mails().sudo()
+        self.assertEqual(len(mails), 2, "a promise and a dispute: two activities assigned")
+        for mail in mails:
+            self.assertNotEqual(mail.author_id, public)
+            self.assertTrue(mail.email_from, "the notification has a sender")
+        messages = (
+            (self.customer.message_ids | self.late.message_ids).sudo().filtered(lambda m: m.message_type != "email")
+        )
+        self.assertTrue(messages)
+        self.assertNotIn(public, messages.author_id, "nothing in the chatter is signed Public user")
+
     def test_other_date_while_a_promise_is_pending_is_refused(self):
         first = self.today + timedelta(days=10)
         self._post("promise", {"move_ref": str(self.old.id), "date": first.isoformat()})
