@@ -249,6 +249,32 @@ class TestReminderTemplatesPerCompany(FollowupCommon, HttpCase):
         self._call("write", self.template_a.ids, {"subject": "Reminder of {{ object.env.company.name }}"})
         self.assertEqual(self.template_a.subject, "Reminder of {{ object.env.company.name }}")
 
+    def test_send_and_print_never_renders_another_company_template(self):
+        """Send & Print of company A with company B's template, chosen over
+        JSON-RPC: B's text is neither shown to A's clerk nor sent."""
+        self.template_b.body_html = "<p>Text of company B only</p>"
+        self.authenticate("tina.templates", "tina.templates")
+        model = "res.partner.followup.send"
+        vals = {"partner_ids": [Command.set(self.customer.ids)], "mail_template_id": self.template_b.id}
+        calls = [
+            ("create", [vals]),
+            ("onchange", [[], vals, ["mail_template_id"], {"mail_template_id": {}, "mail_body": {}}]),
+        ]
+        for method, args in calls:
+            with self.subTest(method=method), mute_logger("odoo.http"):
+                with self.assertRaisesRegex(JsonRpcException, "UserError") as error:
+                    self.make_jsonrpc_request(
+                        "/web/dataset/call_kw", {"model": model, "method": method, "args": args, "kwargs": {}}
+                    )
+                self.assertNotIn("Text of company B only", str(error.exception))
+        self.assertFalse(self.env[model].search([("create_uid", "=", self.clerk.id)]), "no wizard with B's text")
+        # Its own company's template it sends as before.
+        wizard_id = self.make_jsonrpc_request(
+            "/web/dataset/call_kw",
+            {"model": model, "method": "create", "args": [dict(vals, mail_template_id=self.template_a.id)], "kwargs": {}},
+        )
+        self.assertTrue(self.env[model].browse(wizard_id).mail_body)
+
     def test_a_level_cannot_send_another_company_template(self):
         """A level of company A never sends company B's text (its name, its bank)."""
         with self.assertRaisesRegex(ValidationError, "belongs to"):
