@@ -362,3 +362,34 @@ class TestFollowupRightsOverRpc(FollowupRpcCommon):
         self._rpc("clerk.sec", "account.followup.dispute", "action_reopen", [dispute_id])
         self.env.invalidate_all()
         self.assertRecordValues(dispute, [{"state": "open", "date_resolved": False}])
+
+    def test_billing_user_cannot_write_history_of_its_own(self):
+        """The follow-up history is what was done: a clerk does a level (Done,
+        Send & Print) and the server records it, as the clerk; a clerk never
+        creates a step of its own over JSON-RPC, e.g. a formal notice "done by"
+        a colleague or by the scheduled action."""
+        today = date.today()
+        self._invoice(self.customer, 100, today - timedelta(days=20))
+        fake_step = {
+            "partner_id": self.customer.id,
+            "company_id": self.company.id,
+            "level_id": self.level_notice.id,
+            "date": str(today),
+            "user_id": self.accountant.id,
+            "automatic": True,
+            "state": "done",
+        }
+        error = self._rpc_error("clerk.sec", "account.followup.step", "create", fake_step)
+        self.assertIn("AccessError", error or "")
+        step = self.env["account.followup.step"].search([], limit=1)
+        row = {"step_id": step.id, "channel": "email", "state": "sent"} if step else {"channel": "email"}
+        error = self._rpc_error("clerk.sec", "account.followup.step.channel", "create", row)
+        self.assertIn("AccessError", error or "")
+        self.env.invalidate_all()
+        self.assertFalse(self.customer.followup_step_ids, "no step in the history")
+        # Doing the level records it, as the clerk.
+        self._rpc("clerk.sec", "res.partner", "action_followup_done", [self.customer.id])
+        self.env.invalidate_all()
+        step = self.customer.followup_step_ids
+        self.assertEqual(len(step), 1)
+        self.assertEqual((step.level_id, step.create_uid, step.user_id), (self.level_call, self.clerk, self.clerk))
