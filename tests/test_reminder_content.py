@@ -287,7 +287,12 @@ class TestReminderTemplatesPerCompany(FollowupCommon, HttpCase):
         # Its own company's template it sends as before.
         wizard_id = self.make_jsonrpc_request(
             "/web/dataset/call_kw",
-            {"model": model, "method": "create", "args": [dict(vals, mail_template_id=self.template_a.id)], "kwargs": {}},
+            {
+                "model": model,
+                "method": "create",
+                "args": [dict(vals, mail_template_id=self.template_a.id)],
+                "kwargs": {},
+            },
         )
         self.assertTrue(self.env[model].browse(wizard_id).mail_body)
 
