@@ -39,7 +39,7 @@ class FollowupStatementPortal(PaymentPortal):
             return request.env[PAGE_MODEL]
         return request.env[PAGE_MODEL]._get_partner_pages(user.partner_id)
 
-    def _get_statement_page(self, page_id, access_token):
+    def _get_statement_page(self, page_id, access_token, act=False):
         """The page (sudo) if the visitor may see it: its customer's portal user,
         an accountant of its company, or anyone with the link's token.
 
@@ -48,6 +48,9 @@ class FollowupStatementPortal(PaymentPortal):
         public user has no right on pages): here the rights are asked without
         raising, then the token is compared.
 
+        :param act: the visitor acts as the customer (promise, dispute): with
+            the link's token or as the customer's portal user only; an employee
+            who reads the page by its rights does not speak for the customer
         :raise AccessError: the same for a page that does not exist and for a
             wrong token, so that the answer tells nothing of which ids exist
         """
@@ -55,7 +58,8 @@ class FollowupStatementPortal(PaymentPortal):
         page_sudo = request.env[PAGE_MODEL].sudo().browse(page_id).exists()
         if page_sudo:
             page = request.env[PAGE_MODEL].browse(page_id)
-            if page.check_access_rights("read", raise_exception=False) and page._filter_access_rules("read"):
+            may_read = page.check_access_rights("read", raise_exception=False) and page._filter_access_rules("read")
+            if may_read and (not act or request.env.user._is_portal()):
                 return page_sudo
             if access_token and page_sudo.access_token and consteq(page_sudo.access_token, access_token):
                 return page_sudo
@@ -283,7 +287,7 @@ class FollowupStatementPortal(PaymentPortal):
         sentence: messages of Odoo and of the accounting are written for
         accountants and may tell internal details."""
         try:
-            page = self._get_statement_page(page_id, access_token)
+            page = self._get_statement_page(page_id, access_token, act=True)
         except AccessError:
             return self._render_invalid_link(page_id)
         self._set_customer_lang(page)

@@ -658,11 +658,13 @@ class AccountFollowup(models.AbstractModel):
         partner = situation.partner
         partner._check_followup_access()
         level = situation.level
-        # Steps are created with the acting user's rights: billing users may
-        # create steps (ir.model.access.csv), never write nor delete them.
-        # Completing a step (its state, its actions' outcomes, who did it) is
-        # the engine's own bookkeeping, written with sudo() on the step only,
-        # after the rights check above.
+        # The history is the engine's own bookkeeping, after the rights check
+        # above: billing users read steps (ir.model.access.csv), never create,
+        # write nor delete them, so that nobody writes a step of their own over
+        # RPC (a level "done" by a colleague or by the scheduled action). The
+        # step is created and completed with sudo() on the step only; its
+        # author is the acting user (create_uid, user_id), and its late-payment
+        # charges are invoiced with the acting user's rights.
         Step = self.env["account.followup.step"]
         step = situation.open_step.sudo(False)
         channels = self._get_channels()
@@ -680,7 +682,7 @@ class AccountFollowup(models.AbstractModel):
             if not close_reason and all(row["state"] != CHANNEL_TO_DO for row in rows):
                 vals["state"] = STEP_DONE
                 created_done = True
-            step = Step.create(vals)
+            step = Step.sudo().create(vals).sudo(False)
             # Lower levels still in progress are overtaken by this one.
             (situation.open_steps - step)._close(_("overtaken by the level “%s”", level.name))
             situation.open_step = step

@@ -10,6 +10,10 @@ AGE_BUCKETS = [
     ("61_90", "61-90 days"),
     ("90_plus", "Over 90 days"),
 ]
+# What the server records of a dispute, never a person's input: who opened it
+# (the customer, on its statement page), when, and whether it is resolved (the
+# dispute's buttons). Written in superuser mode only.
+SERVER_FIELDS = ("origin", "date_opened", "state", "date_resolved")
 
 
 class AccountFollowupDispute(models.Model):
@@ -193,6 +197,13 @@ class AccountFollowupDispute(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         disputes = super().create(vals_list)
+        if not self.env.su:
+            # After the creation: default values (from the context too) included.
+            today = fields.Date.context_today(self)
+            if any(
+                (d.origin, d.date_opened, d.state, d.date_resolved) != ("user", today, "open", False) for d in disputes
+            ):
+                raise UserError(self._get_server_fields_error())
         disputes.move_id._followup_check_open_invoices()
         disputes.move_id._followup_set_dispute_flag()
         for dispute in disputes:
@@ -200,6 +211,8 @@ class AccountFollowupDispute(models.Model):
         return disputes
 
     def write(self, vals):
+        if not self.env.su and set(vals) & set(SERVER_FIELDS):
+            raise UserError(self._get_server_fields_error())
         if "move_id" in vals and any(dispute.move_id.id != vals["move_id"] for dispute in self):
             # A dispute is about one invoice, in that invoice's company: moving
             # it would release the invoice it was opened on and stop chasing
@@ -243,8 +256,12 @@ class AccountFollowupDispute(models.Model):
                 "target": "new",
                 "context": {"default_dispute_ids": [Command.set(open_disputes.ids)]},
             }
+        open_disputes.check_access_rights("write")
+        open_disputes.check_access_rule("write")
         for dispute in open_disputes:
-            dispute.write({"state": "resolved", "date_resolved": today})
+            # Sudo: the state is the server's (see write); the user may write
+            # these disputes, checked above.
+            dispute.sudo().write({"state": "resolved", "date_resolved": today})
             dispute.activity_ids.action_feedback(
                 feedback=_("Resolved: %(resolution)s", resolution=dispute._get_resolution_label())
             )
@@ -252,8 +269,13 @@ class AccountFollowupDispute(models.Model):
         return True
 
     def action_reopen(self):
-        for dispute in self.filtered(lambda d: d.state == "resolved"):
-            dispute.write({"state": "open", "date_resolved": False, "resolution": False})
+        resolved = self.filtered(lambda d: d.state == "resolved")
+        resolved.check_access_rights("write")
+        resolved.check_access_rule("write")
+        for dispute in resolved:
+            # Sudo: the state is the server's (see write); the user may write
+            # these disputes, checked above.
+            dispute.sudo().write({"state": "open", "date_resolved": False, "resolution": False})
             dispute._followup_schedule_activity()
             dispute.partner_id._message_post_followup(
                 body=_("Dispute on %(invoice)s reopened.", invoice=dispute.move_id.name)
@@ -291,6 +313,13 @@ class AccountFollowupDispute(models.Model):
     # ------------------------------------------------------------
     # BUSINESS METHODS
     # ------------------------------------------------------------
+
+    @api.model
+    def _get_server_fields_error(self):
+        return _(
+            "Who opened a dispute, when, and whether it is resolved are recorded by Odoo: "
+            "open a dispute from its invoice and resolve or reopen it with its buttons."
+        )
 
     @api.model
     def _cron_update_age_bucket(self):

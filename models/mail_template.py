@@ -1,4 +1,5 @@
-from odoo import fields, models
+from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
 
 
 class MailTemplate(models.Model):
@@ -14,3 +15,22 @@ class MailTemplate(models.Model):
         ondelete="cascade",
         help="The company whose payment follow-ups use this template; only its users may read or change it.",
     )
+
+    @api.constrains("followup_company_id")
+    def _check_followup_company_id(self):
+        """A template a company's levels send stays that company's: made shared
+        (no company) or given to another company, other companies' template
+        editors would read and change that company's reminders."""
+        # Sudo: the levels of every company count, also those the user may not read.
+        levels = self.env["account.followup.level"].sudo().search([("mail_template_id", "in", self.ids)])
+        for level in levels:
+            if level.mail_template_id.followup_company_id != level.company_id:
+                raise ValidationError(
+                    _(
+                        "The e-mail template “%(template)s” is sent by the follow-up level “%(level)s” of "
+                        "%(company)s: it stays a template of %(company)s.",
+                        template=level.mail_template_id.name,
+                        level=level.name,
+                        company=level.company_id.name,
+                    )
+                )

@@ -38,10 +38,12 @@ class MailThread(models.AbstractModel):
         anyone logged in can call it over RPC with a message of their own,
         while only the mail gateway (``message_process``) comes here, with the
         e-mail itself, whose headers tell a person's answer from an automatic
-        one. As Odoo's mass mailing counts replies to its mailings here too."""
+        one (``message_process`` is public as well: see
+        ``_followup_is_mail_gateway``). As Odoo's mass mailing counts replies to
+        its mailings here too."""
         thread_id = super()._message_route_process(message, message_dict, routes)
         partner_ids = [route[1] for route in routes or () if route[0] == "res.partner" and route[1]]
-        if partner_ids and not is_automatic_reply(message, message_dict):
+        if partner_ids and self._followup_is_mail_gateway() and not is_automatic_reply(message, message_dict):
             try:
                 with self.env.cr.savepoint():
                     self.env["res.partner"].browse(partner_ids)._followup_process_gateway_reply(
@@ -54,3 +56,12 @@ class MailThread(models.AbstractModel):
                     "Payment follow-ups: the reply %s could not pause the reminders", message_dict["message_id"]
                 )
         return thread_id
+
+    @api.model
+    def _followup_is_mail_gateway(self):
+        """Whether the mail gateway delivers this e-mail: the incoming mail
+        servers (scheduled action, superuser) or the mailgate script (logged in
+        as an administrator). ``message_process`` is public too: any employee
+        can call it over RPC with an e-mail of their own, which lands in the
+        chatter as Odoo has it but pauses nothing."""
+        return self.env.su or self.env.user._is_system()

@@ -252,6 +252,53 @@ class TestReminderTemplatesPerCompany(FollowupCommon, HttpCase):
         self._call("write", self.template_a.ids, {"subject": "Reminder of {{ object.env.company.name }}"})
         self.assertEqual(self.template_a.subject, "Reminder of {{ object.env.company.name }}")
 
+    def test_a_company_template_never_becomes_everyone_template(self):
+        """A's clerk cannot make A's reminder template shared (no company):
+        company B's template editors would then read and change A's reminders."""
+        self.authenticate("tina.templates", "tina.templates")
+        with mute_logger("odoo.http"), self.assertRaisesRegex(JsonRpcException, "ValidationError"):
+            self._call("write", self.template_a.ids, {"followup_company_id": False})
+        self.assertEqual(self.template_a.followup_company_id, self.company)
+        editor_b = new_test_user(
+            self.env,
+            login="bob.templates",
+            groups="base.group_user,account.group_account_invoice,mail.group_mail_template_editor",
+            company_id=self.company_b.id,
+            company_ids=[Command.set(self.company_b.ids)],
+        )
+        self.assertFalse(self.env["mail.template"].with_user(editor_b).search([("id", "=", self.template_a.id)]))
+
+    def test_send_and_print_never_renders_another_company_template(self):
+        """Send & Print of company A with company B's template, chosen over
+        JSON-RPC: B's text is neither shown to A's clerk nor sent."""
+        self.template_b.body_html = "<p>Text of company B only</p>"
+        self.authenticate("tina.templates", "tina.templates")
+        model = "res.partner.followup.send"
+        vals = {"partner_ids": [Command.set(self.customer.ids)], "mail_template_id": self.template_b.id}
+        calls = [
+            ("create", [vals]),
+            ("onchange", [[], vals, ["mail_template_id"], {"mail_template_id": {}, "mail_body": {}}]),
+        ]
+        for method, args in calls:
+            with self.subTest(method=method), mute_logger("odoo.http"):
+                with self.assertRaisesRegex(JsonRpcException, "UserError") as error:
+                    self.make_jsonrpc_request(
+                        "/web/dataset/call_kw", {"model": model, "method": method, "args": args, "kwargs": {}}
+                    )
+                self.assertNotIn("Text of company B only", str(error.exception))
+        self.assertFalse(self.env[model].search([("create_uid", "=", self.clerk.id)]), "no wizard with B's text")
+        # Its own company's template it sends as before.
+        wizard_id = self.make_jsonrpc_request(
+            "/web/dataset/call_kw",
+            {
+                "model": model,
+                "method": "create",
+                "args": [dict(vals, mail_template_id=self.template_a.id)],
+                "kwargs": {},
+            },
+        )
+        self.assertTrue(self.env[model].browse(wizard_id).mail_body)
+
     def test_a_level_cannot_send_another_company_template(self):
         """A level of company A never sends company B's text (its name, its bank)."""
         with self.assertRaisesRegex(ValidationError, "belongs to"):

@@ -251,3 +251,23 @@ class TestRepliesOverRpc(FollowupRpcCommon):
         msg_dict["parent_id"] = self.other_reminder.id
         self._rpc_error("portal.rpc", "res.partner", "message_update", [self.other.id], msg_dict)
         self.assertEqual(self._replied(self.other), (False, self.env["mail.activity"]))
+
+    def test_employee_calling_the_mail_gateway_pauses_nothing(self):
+        """``message_process`` is public: an employee feeds it a forged reply
+        to a customer's reminder over JSON-RPC. The e-mail lands in the chatter
+        as Odoo has it; the reminders are not paused, nobody is told the
+        customer replied."""
+        raw = REPLY.format(
+            sender="Customer One <one@customer.example.com>",
+            to=self.company.email,
+            subject="Payment reminder",
+            reply_id="forged-by-rpc",
+            parent=self.reminder.message_id,
+            references=self.reminder.message_id,
+            headers="",
+        )
+        for login in ("employee.rpc", "contacts.rpc"):
+            with self.subTest(login=login):
+                self._rpc_error(login, "res.partner", "message_process", False, raw.replace("forged", login))
+                self.assertEqual(self._replied(self.customer), (False, self.env["mail.activity"]))
+                self.assertFalse(self.customer.message_ids.filtered(lambda m: "reminders paused" in str(m.body)))

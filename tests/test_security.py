@@ -310,3 +310,86 @@ class TestFollowupRightsOverRpc(FollowupRpcCommon):
         self.assertFalse(invoice.followup_excluded or invoice.expected_payment_date)
         self.assertEqual((dispute.state, dispute.comment), ("open", "Broken"))
         self.assertEqual(self.level_call.delay, 15)
+
+    def test_billing_user_cannot_forge_what_the_server_records_of_a_dispute(self):
+        """Who opened a dispute (the customer, on its page), when, and its
+        state are the server's record, not a clerk's input over JSON-RPC."""
+        today = date.today()
+        invoice = self._invoice(self.customer, 100, today - timedelta(days=20))
+        reason = self.env.ref("account_payment_followup.account_followup_dispute_reason_quality")
+        Dispute = self.env["account.followup.dispute"]
+        forged = {"move_id": invoice.id, "reason": reason.id, "comment": "I refuse to pay"}
+        for vals, context in (
+            (dict(forged, origin="customer"), {}),
+            (forged, {"default_origin": "customer"}),
+            (dict(forged, date_opened=str(today - timedelta(days=400))), {}),
+            (dict(forged, state="resolved", resolution="confirmed"), {}),
+        ):
+            with self.subTest(vals=vals, context=context):
+                error = self._rpc_error("clerk.sec", "account.followup.dispute", "create", vals, context=context)
+                self.assertIn("UserError", error or "", "refused")
+                self.env.invalidate_all()
+                self.assertFalse(Dispute.search([("move_id", "=", invoice.id)]))
+                self.assertFalse(invoice.followup_in_dispute)
+                self.assertFalse(
+                    self.customer.message_ids.filtered(lambda m: "The customer disputes" in str(m.body)),
+                    "nothing said in the customer's name",
+                )
+        dispute_id = self._rpc("clerk.sec", "account.followup.dispute", "create", forged)
+        dispute = Dispute.browse(dispute_id)
+        self.assertRecordValues(dispute, [{"origin": "user", "date_opened": today, "state": "open"}])
+        for vals in (
+            {"state": "resolved"},
+            {"origin": "customer"},
+            {"date_opened": str(today - timedelta(days=400))},
+            {"date_resolved": str(today)},
+        ):
+            with self.subTest(vals=vals):
+                error = self._rpc_error("clerk.sec", "account.followup.dispute", "write", [dispute_id], vals)
+                self.assertIn("UserError", error or "", "refused")
+                self.env.invalidate_all()
+                self.assertRecordValues(
+                    dispute, [{"origin": "user", "date_opened": today, "state": "open", "date_resolved": False}]
+                )
+                self.assertTrue(invoice.followup_in_dispute)
+        # Resolved with its buttons: the outcome, the date, the activity closed.
+        self._rpc("clerk.sec", "account.followup.dispute", "write", [dispute_id], {"resolution": "confirmed"})
+        self._rpc("clerk.sec", "account.followup.dispute", "action_resolve", [dispute_id])
+        self.env.invalidate_all()
+        self.assertRecordValues(dispute, [{"state": "resolved", "date_resolved": today}])
+        self.assertFalse(invoice.followup_in_dispute)
+        self.assertFalse(dispute.activity_ids)
+        self._rpc("clerk.sec", "account.followup.dispute", "action_reopen", [dispute_id])
+        self.env.invalidate_all()
+        self.assertRecordValues(dispute, [{"state": "open", "date_resolved": False}])
+
+    def test_billing_user_cannot_write_history_of_its_own(self):
+        """The follow-up history is what was done: a clerk does a level (Done,
+        Send & Print) and the server records it, as the clerk; a clerk never
+        creates a step of its own over JSON-RPC, e.g. a formal notice "done by"
+        a colleague or by the scheduled action."""
+        today = date.today()
+        self._invoice(self.customer, 100, today - timedelta(days=20))
+        fake_step = {
+            "partner_id": self.customer.id,
+            "company_id": self.company.id,
+            "level_id": self.level_notice.id,
+            "date": str(today),
+            "user_id": self.accountant.id,
+            "automatic": True,
+            "state": "done",
+        }
+        error = self._rpc_error("clerk.sec", "account.followup.step", "create", fake_step)
+        self.assertIn("AccessError", error or "")
+        step = self.env["account.followup.step"].search([], limit=1)
+        row = {"step_id": step.id, "channel": "email", "state": "sent"} if step else {"channel": "email"}
+        error = self._rpc_error("clerk.sec", "account.followup.step.channel", "create", row)
+        self.assertIn("AccessError", error or "")
+        self.env.invalidate_all()
+        self.assertFalse(self.customer.followup_step_ids, "no step in the history")
+        # Doing the level records it, as the clerk.
+        self._rpc("clerk.sec", "res.partner", "action_followup_done", [self.customer.id])
+        self.env.invalidate_all()
+        step = self.customer.followup_step_ids
+        self.assertEqual(len(step), 1)
+        self.assertEqual((step.level_id, step.create_uid, step.user_id), (self.level_call, self.clerk, self.clerk))

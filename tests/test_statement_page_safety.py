@@ -396,3 +396,66 @@ class TestStatementPageSafety(StatementPageCommon):
             self.authenticate("paula.portal", "paula.portal")
             self.assertEqual(self.url_open(self._page_url(token=False)).status_code, 200, "the customer's portal user")
         self.assertFalse([message for message in messages if "Access Denied" in message], messages)
+
+    # ------------------------------------------------------------
+    # 12. ONLY THE CUSTOMER ACTS ON ITS PAGE
+    # ------------------------------------------------------------
+
+    def test_employees_reading_the_page_cannot_act_as_the_customer(self):
+        # A read-only accounting user and a billing user read the page by their
+        # own rights (no token): neither may promise nor dispute as the customer.
+        new_test_user(
+            self.env,
+            login="rita.readonly",
+            groups="base.group_user,account.group_account_readonly",
+            company_id=self.company.id,
+            company_ids=self.company.ids,
+        )
+        new_test_user(
+            self.env,
+            login="bill.clerk",
+            groups="base.group_user,account.group_account_invoice",
+            company_id=self.company.id,
+            company_ids=self.company.ids,
+        )
+        date = (self.today + timedelta(days=5)).isoformat()
+        for login in ("rita.readonly", "bill.clerk"):
+            with self.subTest(login=login):
+                self.authenticate(login, login)
+                response = self.url_open(self._page_url(token=False))
+                self.assertEqual(response.status_code, 200, "the employee reads the page")
+                csrf_token = re.search(r'name="csrf_token" value="([^"]+)"', response.text).group(1)
+                with mute_logger("odoo.addons.account_payment_followup.controllers.portal"):
+                    promise = self.url_open(
+                        f"/my/statement/{self.page.id}/promise",
+                        data={"csrf_token": csrf_token, "move_ref": str(self.old.id), "date": date},
+                    )
+                    dispute = self.url_open(
+                        f"/my/statement/{self.page.id}/dispute",
+                        data={
+                            "csrf_token": csrf_token,
+                            "move_ref": str(self.late.id),
+                            "reason_id": str(self.reason.id),
+                            "comment": "Not ordered",
+                        },
+                    )
+                self.env.invalidate_all()
+                for response in (promise, dispute):
+                    self.assertEqual(response.status_code, 404)
+                    self.assertIn("This link is not valid", response.text)
+                self.assertFalse(self.old.followup_promise_ids, "no promise in the customer's name")
+                self.assertFalse(self.old.expected_payment_date)
+                self.assertFalse(self.late.followup_in_dispute, "no dispute in the customer's name")
+        # The customer's own portal user still acts without the token.
+        contact = self.env["res.partner"].create({"name": "Paula Portal", "parent_id": self.customer.id})
+        new_test_user(self.env, login="paula.portal", groups="base.group_portal", partner_id=contact.id)
+        self.authenticate("paula.portal", "paula.portal")
+        html = self.url_open(self._page_url(token=False)).text
+        csrf_token = re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+        response = self.url_open(
+            f"/my/statement/{self.page.id}/promise",
+            data={"csrf_token": csrf_token, "move_ref": str(self.old.id), "date": date},
+        )
+        self.assertIn("done=promise", response.url)
+        self.env.invalidate_all()
+        self.assertEqual(self.old.followup_promise_ids.origin, "customer")

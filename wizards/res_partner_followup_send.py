@@ -107,8 +107,25 @@ class ResPartnerFollowupSend(models.TransientModel):
                 continue
             situation = next(iter(wizard._get_situations().values()))
             if wizard.mail_template_id:
+                wizard._check_mail_template_company()
                 wizard.mail_subject, wizard.mail_body = channels["email"].render(situation, wizard.mail_template_id)
             wizard.sms_body = channels["sms"].render(situation)
+
+    def _check_mail_template_company(self):
+        """A company's own reminder templates stay its own, as a level's (see
+        ``account.followup.level._check_mail_template``): another company's is
+        neither rendered (its text shown) nor sent. A template is referenced by
+        id, which the record rule on templates does not check."""
+        self.ensure_one()
+        # Sudo: the template's company is read to refuse it, its text is not.
+        template_company = self.mail_template_id.sudo().followup_company_id
+        if template_company and template_company != self.env.company:
+            raise UserError(
+                _(
+                    "This e-mail template belongs to another company: choose a template of %(company)s.",
+                    company=self.env.company.name,
+                )
+            )
 
     @api.depends("partner_ids", "send_email", "send_letter", "send_sms")
     def _compute_warnings(self):
