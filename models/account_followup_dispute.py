@@ -213,6 +213,18 @@ class AccountFollowupDispute(models.Model):
     def write(self, vals):
         if not self.env.su and set(vals) & set(SERVER_FIELDS):
             raise UserError(self._get_server_fields_error())
+        if (
+            not self.env.su
+            and "comment" in vals
+            and any(dispute.origin == "customer" and dispute.comment != vals["comment"] for dispute in self)
+        ):
+            # What the customer wrote on its page is its own words, on record.
+            raise UserError(
+                _(
+                    "The comment of a dispute opened by the customer is what the customer wrote: "
+                    "add your notes in the dispute's chatter."
+                )
+            )
         if "move_id" in vals and any(dispute.move_id.id != vals["move_id"] for dispute in self):
             # A dispute is about one invoice, in that invoice's company: moving
             # it would release the invoice it was opened on and stop chasing

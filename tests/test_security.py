@@ -363,6 +363,27 @@ class TestFollowupRightsOverRpc(FollowupRpcCommon):
         self.env.invalidate_all()
         self.assertRecordValues(dispute, [{"state": "open", "date_resolved": False}])
 
+    def test_billing_user_cannot_rewrite_what_the_customer_wrote(self):
+        """A dispute the customer opened on its page keeps the customer's words."""
+        invoice = self._invoice(self.customer, 100, date.today() - timedelta(days=20))
+        reason = self.env.ref("account_payment_followup.account_followup_dispute_reason_quality")
+        # As the customer's page records it (see _followup_customer_dispute).
+        dispute = (
+            invoice.sudo()
+            .with_company(invoice.company_id)
+            ._followup_open_dispute(reason, "The goods arrived broken", origin="customer")
+        )
+        error = self._rpc_error(
+            "clerk.sec", "account.followup.dispute", "write", dispute.ids, {"comment": "Customer agrees to pay"}
+        )
+        self.assertIn("UserError", error or "", "refused")
+        self.env.invalidate_all()
+        self.assertEqual(dispute.comment, "The goods arrived broken")
+        # The clerk still settles it: its outcome and notes are the company's.
+        self._rpc("clerk.sec", "account.followup.dispute", "write", dispute.ids, {"resolution": "confirmed"})
+        self.env.invalidate_all()
+        self.assertEqual(dispute.resolution, "confirmed")
+
     def test_billing_user_cannot_write_history_of_its_own(self):
         """The follow-up history is what was done: a clerk does a level (Done,
         Send & Print) and the server records it, as the clerk; a clerk never
