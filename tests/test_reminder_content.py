@@ -200,6 +200,7 @@ class TestReminderContent(FollowupCommon):
         body = html[html.index("o_account_payment_followup_letter") :]
         self.assertIn(self.company.name, body)
         self.assertIn("Avenue Louise 54", body, "the sender's address in the letter's body")
+        self.assertEqual(html.count("Avenue Louise 54"), 1, "the sender once, whatever wkhtmltopdf prints")
         self.assertIn("Ixelles", body)
         self.assertIn(page._get_short_url(), body, "the page's address, short enough to type")
         self.assertNotIn("access_token", body, "no 36-character token to type")
