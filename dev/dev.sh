@@ -330,19 +330,30 @@ MSG
         [ -f "$odoo_addons/$suite" ] || die "Odoo's test file $suite is missing from $odoo_addons"
         suites+=("$odoo_addons/$suite")
     done
-    say "running the tests: the addon's, then Odoo's own (${#suites[@]} files) with the addon installed"
     cd "$TEST_ROOT"
-    APF_INSTALL_LOG=$log APF_EXPORTED_POT=$pot APF_REPO=$REPO APF_ODOO_CONFIG=$CONFIG "$PY" -m pytest -p no:cacheprovider \
-        --odoo-config="$CONFIG" --odoo-database="$db" --odoo-http --odoo-log-level=warn \
-        dev/tests tests "${suites[@]}" "$@"
-    [ $# -gt 0 ] && return    # a selection (-k, a file): Odoo's runner below runs everything
-    # The same tests through Odoo's own runner, as OCA's CI and runboat run them:
-    # the addon must pass wherever Odoo people test addons, not only under pytest.
+    local pytest_env=(APF_INSTALL_LOG="$log" APF_EXPORTED_POT="$pot" APF_REPO="$REPO" APF_ODOO_CONFIG="$CONFIG")
+    local pytest_args=(-p no:cacheprovider --odoo-config="$CONFIG" --odoo-database="$db" --odoo-http --odoo-log-level=warn)
+    if [ $# -gt 0 ]; then    # a selection (-k expr, a file): everything through pytest
+        say "running the selected tests with pytest"
+        env "${pytest_env[@]}" "$PY" -m pytest "${pytest_args[@]}" dev/tests tests "${suites[@]}" "$@"
+        return
+    fi
+    # pytest: the Odoo-free checks, the upgrade test (a pytest test: it drives
+    # two Odoo versions in subprocesses) and Odoo's own test files with the addon
+    # installed; then the addon's suite through Odoo's own runner, as OCA's CI
+    # and runboat run it (once: running it twice would double the time).
+    say "running the Odoo-free checks, the upgrade test and Odoo's own tests (${#suites[@]} files) with pytest"
+    env "${pytest_env[@]}" "$PY" -m pytest "${pytest_args[@]}" dev/tests tests/test_upgrade.py "${suites[@]}"
     say "running the addon's tests with Odoo's own runner (--test-enable --test-tags /$MODULE)"
     local runner_log=$WORK/odoo-runner.log
     odoo_bin -d "$db" --test-enable --test-tags "/$MODULE" --stop-after-init --log-level=test \
-        --logfile="$runner_log" || { grep -E " (ERROR|CRITICAL) " "$runner_log" | tail -40 >&2; die "Odoo's runner reported failures (log: $runner_log)"; }
-    grep -E "post-tests in|tests? (failed|error)|[0-9]+ failed, [0-9]+ error" "$runner_log" | tail -3 >&2 || true
+        --logfile="$runner_log" || {
+            grep -E -A30 ": (FAIL|ERROR): " "$runner_log" | tail -200 >&2
+            grep -E "[0-9]+ failed, [0-9]+ error" "$runner_log" >&2
+            die "Odoo's runner reported failures (log: $runner_log)"
+        }
+    # Its summary, as pytest ends with its own.
+    grep -E "post-tests in|[0-9]+ failed, [0-9]+ error" "$runner_log" | sed 's/^.* INFO [^ ]* //' >&2
 }
 
 cmd_check() {
