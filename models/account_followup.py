@@ -228,17 +228,38 @@ class AccountFollowup(models.AbstractModel):
         }
 
     @api.model
-    def _apply_manual_mode(self, summary, planned_date, today):
-        """Status and next date of a customer in manual mode: a person planned
-        the next reminder, the plan does not decide.
+    def _apply_reminder_type(self, summary, reminder_type, planned_date, today):
+        """A customer's summary as its reminder type makes it: the one rule of
+        manual mode, read by the engine, the customer's follow-up fields and
+        their searches.
 
-        :return: (status, next_date)
+        In automatic mode the plan decides: the summary as it is. In manual
+        mode a person planned the next reminder: the next date is the planned
+        one (even for a customer who owes nothing), due once that date has
+        come for a customer who owes something, with the level it reached.
+
+        :param summary: the customer's summary (see :meth:`_get_partner_summaries`), or None
+        :param reminder_type: the customer's ``followup_reminder_type``
+        :param planned_date: the customer's ``followup_planned_date``
+        :return: the summary (a new one in manual mode), or None
         """
-        if not summary or summary["balance"] <= 0:
-            return STATUS_NONE, planned_date
-        if planned_date and planned_date <= today:
-            return STATUS_ACTION, planned_date
-        return (STATUS_OVERDUE if summary["total_overdue"] else STATUS_NONE), planned_date
+        if reminder_type != "manual":
+            return summary
+        if summary:
+            summary = dict(summary)
+        else:
+            summary = self._summarize(self.env["account.followup.level"], today, 0.0, 0.0, False, False, None, plan=[])
+        if summary["balance"] <= 0:
+            status = STATUS_NONE
+        elif planned_date and planned_date <= today:
+            status = STATUS_ACTION
+        else:
+            status = STATUS_OVERDUE if summary["total_overdue"] else STATUS_NONE
+        summary.update(status=status, next_date=planned_date)
+        if status == STATUS_ACTION and not summary["level"]:
+            # Planned by a person: what is due is the level it reached.
+            summary["level"] = summary["reached"]
+        return summary
 
     # ------------------------------------------------------------
     # STATEMENT
@@ -289,8 +310,8 @@ class AccountFollowup(models.AbstractModel):
         totals = defaultdict(lambda: {"due": 0.0, "overdue": 0.0})
         for row in rows:
             days_late = (today - row["due_date"]).days
-            owed = row["residual"] > 0
-            late = owed and days_late > 0 and not row["excluded"] and not row["in_dispute"]
+            # CHASABLE_SQL decides what can be chased, for every reader of the rows.
+            late = row["chasable"] and days_late > 0
             if only_overdue and not late:
                 continue
             currency = Currency.browse(row["currency_id"]) if row["currency_id"] else company.currency_id
@@ -316,7 +337,8 @@ class AccountFollowup(models.AbstractModel):
                     "currency": currency,
                     "excluded": row["excluded"],
                     "in_dispute": row["in_dispute"],
-                    "is_credit": not owed,
+                    "chasable": row["chasable"],
+                    "is_credit": row["residual"] <= 0,
                     "level": Level.browse(row["received_level_id"]),
                 }
             )
@@ -390,14 +412,9 @@ class AccountFollowup(models.AbstractModel):
         )
         situations = {}
         for partner in partners:
-            summary = summaries.get(partner.id)
-            if summary and partner.followup_reminder_type == "manual":
-                summary = dict(summary)
-                status, next_date = self._apply_manual_mode(summary, partner.followup_planned_date, today)
-                summary.update(status=status, next_date=next_date)
-                if status == STATUS_ACTION and not summary["level"]:
-                    # Planned by a person: what is due is the level it reached.
-                    summary["level"] = summary["reached"]
+            summary = self._apply_reminder_type(
+                summaries.get(partner.id), partner.followup_reminder_type, partner.followup_planned_date, today
+            )
             level = summary["level"] if summary else levels.browse()
             partner_steps = open_steps.filtered(lambda s, p=partner: s.partner_id == p)
             situations[partner.id] = FollowupSituation(
@@ -500,14 +517,21 @@ class AccountFollowup(models.AbstractModel):
         return due
 
     @api.model
+    def _count_automatic_emails(self, due):
+        """How many e-mails the scheduled action sends for ``due`` ([(partner,
+        level)]): one per customer whose level is automatic and asks for an
+        e-mail. The one count of the cap and of the preview."""
+        email = next(channel for channel in self._get_channels() if channel.code == "email")
+        return sum(1 for _partner, level in due if level.auto_execute and email.is_enabled(level))
+
+    @api.model
     def _check_email_cap(self, company, due, report=None):
         """Safety valve: when today's run would send more automated e-mails than
         the company allows, send nothing and warn the responsible instead.
 
         :return: True when the run must stop.
         """
-        email = next(channel for channel in self._get_channels() if channel.code == "email")
-        emails = sum(1 for _partner, level in due if level.auto_execute and email.is_enabled(level))
+        emails = self._count_automatic_emails(due)
         cap = company.followup_max_emails
         if not cap or emails <= cap:
             return False

@@ -1,3 +1,5 @@
+from datetime import date
+
 from freezegun import freeze_time
 
 from odoo.tests import tagged
@@ -146,6 +148,38 @@ class TestFollowupEngine(FollowupCommon):
             self.assertEqual(Partner.search([("followup_level_id", "=", self.level_second.id)]), late)
             self.assertIn(self.customer, Partner.search([("followup_level_id", "ilike", self.level_first.name)]))
             self.assertNotIn(late, Partner.search([("followup_level_id", "=", False)]))
+
+    def test_manual_mode_says_the_same_everywhere(self):
+        """A customer in manual mode whose planned date has come: its status
+        and next date, the searches on them, the statements screen and the
+        level proposed agree; so do they for one who owes nothing."""
+        owes_nothing = self._create_customer("Owes Nothing", "nothing@example.com")
+        self._invoice(self.customer, 100, "2026-02-01")
+        with freeze_time("2026-02-02"):
+            self._execute_level(self.customer, self.level_first)
+        (self.customer | owes_nothing).write(
+            {"followup_reminder_type": "manual", "followup_planned_date": "2026-02-10"}
+        )
+        with freeze_time("2026-02-10"):
+            self.env.invalidate_all()
+            Partner = self.env["res.partner"]
+            self.assertEqual(self.customer.followup_status, "in_need_of_action", "the planned date has come")
+            self.assertEqual(owes_nothing.followup_status, "no_action_needed", "it owes nothing")
+            for partner in self.customer | owes_nothing:
+                self.assertEqual(partner.followup_next_action_date, date(2026, 2, 10))
+            self.assertIn(self.customer, Partner.search([("followup_status", "=", "in_need_of_action")]))
+            self.assertIn(owes_nothing, Partner.search([("followup_status", "=", "no_action_needed")]))
+            self.assertEqual(
+                Partner.search([("followup_next_action_date", "=", "2026-02-10")]) & (self.customer | owes_nothing),
+                self.customer | owes_nothing,
+            )
+            rows = self.env["account.followup.statement"].get_customers(filter_name="action")["customers"]
+            self.assertIn("Customer One", [row["name"] for row in rows])
+            situation = self.env["account.followup"]._get_situation(self.customer, self.company)
+            self.assertEqual(situation.status, "in_need_of_action")
+            self.assertEqual(situation.level, self.level_first, "what a person is proposed: the level reached")
+            due = self.env["account.followup"]._get_due_followups(self.company, date(2026, 2, 10))
+            self.assertNotIn(self.customer, [partner for partner, _level in due], "a person chases it, not the run")
 
     def test_manual_mode_is_per_company(self):
         other_company = self.company_data_2["company"]
