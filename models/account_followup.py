@@ -64,15 +64,28 @@ class AccountFollowup(models.AbstractModel):
         return domain
 
     @api.model
-    def _open_items_sql(self, company=None, partner_ids=None):
+    def _open_items_sql(self, company=None, partner_ids=None, today=None):
         """The same items as :meth:`_get_open_items_domain`, as SQL for the
         set-based computations (one query for all customers, never one per
         customer): the one source of the engine, the statement, the portal
         page and the aged receivable (which gives no company: its SQL view
         covers them all).
 
+        Each row says whether the item can be chased (``chasable``: see
+        ``CHASABLE_SQL``) and, given ``today``, whether it is chased today
+        (``chased``: chasable and not postponed by an expected payment date
+        still to come): the one definition of both, for SQL and Python readers.
+
         :param partner_ids: commercial partners, or None for all
+        :param today: the day of the ``chased`` column (without it, no such column)
         """
+        chased = SQL("")
+        if today:
+            chased = SQL(
+                "(%s AND (move.expected_payment_date IS NULL OR move.expected_payment_date <= %s)) AS chased,",
+                SQL(CHASABLE_SQL),
+                today,
+            )
         company_clause = SQL("AND aml.company_id = %s", company.id) if company else SQL("")
         partner_clause = SQL("")
         if partner_ids is not None:
@@ -85,6 +98,7 @@ class AccountFollowup(models.AbstractModel):
                    %(due_date)s AS due_date,
                    aml.amount_residual AS residual,
                    %(chasable)s AS chasable,
+                   %(chased)s
                    move.expected_payment_date,
                    received.delay AS received_delay,
                    aml.followup_level_id AS received_level_id,
@@ -114,6 +128,7 @@ class AccountFollowup(models.AbstractModel):
             partner_clause=partner_clause,
             due_date=SQL(DUE_DATE_SQL),
             chasable=SQL(CHASABLE_SQL),
+            chased=chased,
         )
 
     # ------------------------------------------------------------
@@ -145,16 +160,14 @@ class AccountFollowup(models.AbstractModel):
                 SELECT partner_id,
                        SUM(residual) AS balance,
                        SUM(residual) FILTER (WHERE chasable AND due_date < %(today)s) AS overdue,
-                       MIN(expected_payment_date) FILTER (
-                           WHERE chasable AND expected_payment_date > %(today)s) AS postponed_until
+                       MIN(expected_payment_date) FILTER (WHERE chasable AND NOT chased) AS postponed_until
                   FROM items
               GROUP BY partner_id
             ),
             oldest AS (
                 SELECT DISTINCT ON (partner_id) partner_id, due_date, received_delay
                   FROM items
-                 WHERE chasable
-                   AND (expected_payment_date IS NULL OR expected_payment_date <= %(today)s)
+                 WHERE chased
               ORDER BY partner_id, due_date, received_delay NULLS FIRST, id
             )
             SELECT totals.partner_id, totals.balance, COALESCE(totals.overdue, 0),
@@ -162,7 +175,7 @@ class AccountFollowup(models.AbstractModel):
               FROM totals
          LEFT JOIN oldest ON oldest.partner_id = totals.partner_id
             """,
-            items=self._open_items_sql(company, partner_ids),
+            items=self._open_items_sql(company, partner_ids, today),
             today=today,
         )
         self.env.cr.execute(query)
@@ -283,14 +296,15 @@ class AccountFollowup(models.AbstractModel):
         return {row["id"]: row for row in self.env.cr.dictfetchall()}
 
     @api.model
-    def _read_open_items(self, company, partner_ids=None):
+    def _read_open_items(self, company, partner_ids=None, today=None):
         """The open items of these customers (all when None), one query: a list
-        of dicts per commercial partner, oldest due first."""
+        of dicts per commercial partner, oldest due first (with the ``chased``
+        flag when ``today`` is given)."""
         self.env.flush_all()
         self.env.cr.execute(
             SQL(
                 "SELECT * FROM (%s) items ORDER BY partner_id, due_date, id",
-                self._open_items_sql(company, partner_ids),
+                self._open_items_sql(company, partner_ids, today),
             )
         )
         by_partner = defaultdict(list)
@@ -363,7 +377,7 @@ class AccountFollowup(models.AbstractModel):
         company = company or self.env.company
         today = today or fields.Date.context_today(self)
         partner = partner.commercial_partner_id
-        rows = self._read_open_items(company, partner.ids).get(partner.id, [])
+        rows = self._read_open_items(company, partner.ids, today).get(partner.id, [])
         return self._build_statement(partner, company, today, rows, only_overdue=only_overdue)
 
     @api.model
@@ -395,7 +409,7 @@ class AccountFollowup(models.AbstractModel):
         today = today or fields.Date.context_today(self)
         partners = partners.commercial_partner_id.with_company(company)
         summaries = self._get_partner_summaries(company, partner_ids=partners.ids, today=today)
-        rows = self._read_open_items(company, partners.ids)
+        rows = self._read_open_items(company, partners.ids, today)
         levels = self._get_levels(company)
         plan = [(level.delay, level) for level in levels]
         open_steps = (
