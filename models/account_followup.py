@@ -64,15 +64,28 @@ class AccountFollowup(models.AbstractModel):
         return domain
 
     @api.model
-    def _open_items_sql(self, company=None, partner_ids=None):
+    def _open_items_sql(self, company=None, partner_ids=None, today=None):
         """The same items as :meth:`_get_open_items_domain`, as SQL for the
         set-based computations (one query for all customers, never one per
         customer): the one source of the engine, the statement, the portal
         page and the aged receivable (which gives no company: its SQL view
         covers them all).
 
+        Each row says whether the item can be chased (``chasable``: see
+        ``CHASABLE_SQL``) and, given ``today``, whether it is chased today
+        (``chased``: chasable and not postponed by an expected payment date
+        still to come): the one definition of both, for SQL and Python readers.
+
         :param partner_ids: commercial partners, or None for all
+        :param today: the day of the ``chased`` column (without it, no such column)
         """
+        chased = SQL("")
+        if today:
+            chased = SQL(
+                "(%s AND (move.expected_payment_date IS NULL OR move.expected_payment_date <= %s)) AS chased,",
+                SQL(CHASABLE_SQL),
+                today,
+            )
         company_clause = SQL("AND aml.company_id = %s", company.id) if company else SQL("")
         partner_clause = SQL("")
         if partner_ids is not None:
@@ -85,6 +98,7 @@ class AccountFollowup(models.AbstractModel):
                    %(due_date)s AS due_date,
                    aml.amount_residual AS residual,
                    %(chasable)s AS chasable,
+                   %(chased)s
                    move.expected_payment_date,
                    received.delay AS received_delay,
                    aml.followup_level_id AS received_level_id,
@@ -114,6 +128,7 @@ class AccountFollowup(models.AbstractModel):
             partner_clause=partner_clause,
             due_date=SQL(DUE_DATE_SQL),
             chasable=SQL(CHASABLE_SQL),
+            chased=chased,
         )
 
     # ------------------------------------------------------------
@@ -145,16 +160,14 @@ class AccountFollowup(models.AbstractModel):
                 SELECT partner_id,
                        SUM(residual) AS balance,
                        SUM(residual) FILTER (WHERE chasable AND due_date < %(today)s) AS overdue,
-                       MIN(expected_payment_date) FILTER (
-                           WHERE chasable AND expected_payment_date > %(today)s) AS postponed_until
+                       MIN(expected_payment_date) FILTER (WHERE chasable AND NOT chased) AS postponed_until
                   FROM items
               GROUP BY partner_id
             ),
             oldest AS (
                 SELECT DISTINCT ON (partner_id) partner_id, due_date, received_delay
                   FROM items
-                 WHERE chasable
-                   AND (expected_payment_date IS NULL OR expected_payment_date <= %(today)s)
+                 WHERE chased
               ORDER BY partner_id, due_date, received_delay NULLS FIRST, id
             )
             SELECT totals.partner_id, totals.balance, COALESCE(totals.overdue, 0),
@@ -162,7 +175,7 @@ class AccountFollowup(models.AbstractModel):
               FROM totals
          LEFT JOIN oldest ON oldest.partner_id = totals.partner_id
             """,
-            items=self._open_items_sql(company, partner_ids),
+            items=self._open_items_sql(company, partner_ids, today),
             today=today,
         )
         self.env.cr.execute(query)
@@ -228,17 +241,38 @@ class AccountFollowup(models.AbstractModel):
         }
 
     @api.model
-    def _apply_manual_mode(self, summary, planned_date, today):
-        """Status and next date of a customer in manual mode: a person planned
-        the next reminder, the plan does not decide.
+    def _apply_reminder_type(self, summary, reminder_type, planned_date, today):
+        """A customer's summary as its reminder type makes it: the one rule of
+        manual mode, read by the engine, the customer's follow-up fields and
+        their searches.
 
-        :return: (status, next_date)
+        In automatic mode the plan decides: the summary as it is. In manual
+        mode a person planned the next reminder: the next date is the planned
+        one (even for a customer who owes nothing), due once that date has
+        come for a customer who owes something, with the level it reached.
+
+        :param summary: the customer's summary (see :meth:`_get_partner_summaries`), or None
+        :param reminder_type: the customer's ``followup_reminder_type``
+        :param planned_date: the customer's ``followup_planned_date``
+        :return: the summary (a new one in manual mode), or None
         """
-        if not summary or summary["balance"] <= 0:
-            return STATUS_NONE, planned_date
-        if planned_date and planned_date <= today:
-            return STATUS_ACTION, planned_date
-        return (STATUS_OVERDUE if summary["total_overdue"] else STATUS_NONE), planned_date
+        if reminder_type != "manual":
+            return summary
+        if summary:
+            summary = dict(summary)
+        else:
+            summary = self._summarize(self.env["account.followup.level"], today, 0.0, 0.0, False, False, None, plan=[])
+        if summary["balance"] <= 0:
+            status = STATUS_NONE
+        elif planned_date and planned_date <= today:
+            status = STATUS_ACTION
+        else:
+            status = STATUS_OVERDUE if summary["total_overdue"] else STATUS_NONE
+        summary.update(status=status, next_date=planned_date)
+        if status == STATUS_ACTION and not summary["level"]:
+            # Planned by a person: what is due is the level it reached.
+            summary["level"] = summary["reached"]
+        return summary
 
     # ------------------------------------------------------------
     # STATEMENT
@@ -262,14 +296,15 @@ class AccountFollowup(models.AbstractModel):
         return {row["id"]: row for row in self.env.cr.dictfetchall()}
 
     @api.model
-    def _read_open_items(self, company, partner_ids=None):
+    def _read_open_items(self, company, partner_ids=None, today=None):
         """The open items of these customers (all when None), one query: a list
-        of dicts per commercial partner, oldest due first."""
+        of dicts per commercial partner, oldest due first (with the ``chased``
+        flag when ``today`` is given)."""
         self.env.flush_all()
         self.env.cr.execute(
             SQL(
                 "SELECT * FROM (%s) items ORDER BY partner_id, due_date, id",
-                self._open_items_sql(company, partner_ids),
+                self._open_items_sql(company, partner_ids, today),
             )
         )
         by_partner = defaultdict(list)
@@ -289,8 +324,8 @@ class AccountFollowup(models.AbstractModel):
         totals = defaultdict(lambda: {"due": 0.0, "overdue": 0.0})
         for row in rows:
             days_late = (today - row["due_date"]).days
-            owed = row["residual"] > 0
-            late = owed and days_late > 0 and not row["excluded"] and not row["in_dispute"]
+            # CHASABLE_SQL decides what can be chased, for every reader of the rows.
+            late = row["chasable"] and days_late > 0
             if only_overdue and not late:
                 continue
             currency = Currency.browse(row["currency_id"]) if row["currency_id"] else company.currency_id
@@ -316,7 +351,8 @@ class AccountFollowup(models.AbstractModel):
                     "currency": currency,
                     "excluded": row["excluded"],
                     "in_dispute": row["in_dispute"],
-                    "is_credit": not owed,
+                    "chasable": row["chasable"],
+                    "is_credit": row["residual"] <= 0,
                     "level": Level.browse(row["received_level_id"]),
                 }
             )
@@ -341,7 +377,7 @@ class AccountFollowup(models.AbstractModel):
         company = company or self.env.company
         today = today or fields.Date.context_today(self)
         partner = partner.commercial_partner_id
-        rows = self._read_open_items(company, partner.ids).get(partner.id, [])
+        rows = self._read_open_items(company, partner.ids, today).get(partner.id, [])
         return self._build_statement(partner, company, today, rows, only_overdue=only_overdue)
 
     @api.model
@@ -373,7 +409,7 @@ class AccountFollowup(models.AbstractModel):
         today = today or fields.Date.context_today(self)
         partners = partners.commercial_partner_id.with_company(company)
         summaries = self._get_partner_summaries(company, partner_ids=partners.ids, today=today)
-        rows = self._read_open_items(company, partners.ids)
+        rows = self._read_open_items(company, partners.ids, today)
         levels = self._get_levels(company)
         plan = [(level.delay, level) for level in levels]
         open_steps = (
@@ -390,14 +426,9 @@ class AccountFollowup(models.AbstractModel):
         )
         situations = {}
         for partner in partners:
-            summary = summaries.get(partner.id)
-            if summary and partner.followup_reminder_type == "manual":
-                summary = dict(summary)
-                status, next_date = self._apply_manual_mode(summary, partner.followup_planned_date, today)
-                summary.update(status=status, next_date=next_date)
-                if status == STATUS_ACTION and not summary["level"]:
-                    # Planned by a person: what is due is the level it reached.
-                    summary["level"] = summary["reached"]
+            summary = self._apply_reminder_type(
+                summaries.get(partner.id), partner.followup_reminder_type, partner.followup_planned_date, today
+            )
             level = summary["level"] if summary else levels.browse()
             partner_steps = open_steps.filtered(lambda s, p=partner: s.partner_id == p)
             situations[partner.id] = FollowupSituation(
@@ -500,14 +531,21 @@ class AccountFollowup(models.AbstractModel):
         return due
 
     @api.model
+    def _count_automatic_emails(self, due):
+        """How many e-mails the scheduled action sends for ``due`` ([(partner,
+        level)]): one per customer whose level is automatic and asks for an
+        e-mail. The one count of the cap and of the preview."""
+        email = next(channel for channel in self._get_channels() if channel.code == "email")
+        return sum(1 for _partner, level in due if level.auto_execute and email.is_enabled(level))
+
+    @api.model
     def _check_email_cap(self, company, due, report=None):
         """Safety valve: when today's run would send more automated e-mails than
         the company allows, send nothing and warn the responsible instead.
 
         :return: True when the run must stop.
         """
-        email = next(channel for channel in self._get_channels() if channel.code == "email")
-        emails = sum(1 for _partner, level in due if level.auto_execute and email.is_enabled(level))
+        emails = self._count_automatic_emails(due)
         cap = company.followup_max_emails
         if not cap or emails <= cap:
             return False

@@ -47,15 +47,10 @@ class FollowupSituation:
 
     @cached_property
     def chased_rows(self):
-        """The items a step concerns: chased, not postponed by a promise, and
-        old enough to have reached a level."""
-        return [
-            row
-            for row in self.rows
-            if row["chasable"]
-            and not (row["expected_payment_date"] and row["expected_payment_date"] > self.today)
-            and self.reached_level_of(row)
-        ]
+        """The items a step concerns: chased today (chasable, not postponed by
+        a promise: the ``chased`` flag of the open items) and old enough to
+        have reached a level."""
+        return [row for row in self.rows if row["chased"] and self.reached_level_of(row)]
 
     @cached_property
     def items(self):

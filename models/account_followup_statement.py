@@ -81,6 +81,18 @@ class AccountFollowupStatement(models.AbstractModel):
             "can_edit": self.env.user.has_group("account.group_account_invoice"),
             "followup_enabled": self.env.company.payment_followup_enabled,
             "customers": [self._prepare_customer_row(p, summaries[p.id], status_of[p.id]) for p in page],
+            "labels": self._get_labels(),
+        }
+
+    @api.model
+    def _get_labels(self):
+        """{field: {value: label}} of the values the screen shows by their
+        code (trust, follow-up status): the fields' own selection labels, in
+        the user's language, so that the screen says what the forms say."""
+        Partner = self.env["res.partner"]
+        return {
+            name: dict(Partner._fields[field]._description_selection(self.env))
+            for name, field in (("trust", "trust"), ("status", "followup_status"))
         }
 
     @api.model
@@ -178,6 +190,7 @@ class AccountFollowupStatement(models.AbstractModel):
                 }
                 for total in statement["totals"]
             ],
+            "labels": self._get_labels(),
         }
 
     @api.model

@@ -213,17 +213,13 @@ class AccountFollowupStatementPage(models.Model):
         return self.env["account.move"].sudo().browse(list(dict.fromkeys(line["move_id"] for line in lines)))
 
     @api.model
-    def _is_chased(self, line):
-        """Whether a statement line is chased: not excluded, not in dispute."""
-        return not line["excluded"] and not line.get("in_dispute")
-
-    @api.model
     def _get_overdue_lines(self, statement, currency=None):
-        """The lines of ``statement`` that are overdue and chased."""
+        """The lines of ``statement`` that are overdue and chased (a line is
+        late only if it can be chased: see ``CHASABLE_SQL``)."""
         return [
             line
             for line in statement["lines"]
-            if line["days_late"] > 0 and self._is_chased(line) and (currency is None or line["currency"] == currency)
+            if line["chasable"] and line["days_late"] > 0 and (currency is None or line["currency"] == currency)
         ]
 
     def _get_overdue_invoices(self, statement, currency):
@@ -429,14 +425,13 @@ class AccountFollowupStatementPage(models.Model):
 
     def _get_dispute_moves(self, statement):
         """The invoices a customer may dispute: its open invoices that are
-        chased (not on hold nor excluded, not in dispute already)."""
-        lines = [line for line in statement["lines"] if not line["is_credit"] and self._is_chased(line)]
+        chased (owed, not on hold nor excluded, not in dispute already: see
+        ``CHASABLE_SQL``)."""
+        lines = [line for line in statement["lines"] if line["chasable"]]
         return self._get_moves(lines).filtered(
             lambda move: self._is_customer_invoice(move)
             and move.state == "posted"
             and move.payment_state in ("not_paid", "partial")
-            and not move.followup_in_dispute
-            and not move.followup_excluded
         )
 
     @api.model

@@ -156,16 +156,17 @@ class ResPartner(models.Model):
         followup = self.env["account.followup"]
         for partner in self:
             commercial = partner.commercial_partner_id
-            summary = summaries.get(commercial.id)
+            summary = followup._apply_reminder_type(
+                summaries.get(commercial.id),
+                commercial.followup_reminder_type,
+                commercial.followup_planned_date,
+                today,
+            )
             partner.total_due = summary["balance"] if summary else 0.0
             partner.total_overdue = summary["total_overdue"] if summary else 0.0
             partner.followup_level_id = summary["reached"] if summary else False
-            status = summary["status"] if summary else STATUS_NONE
-            next_date = summary["next_date"] if summary else False
-            if commercial.followup_reminder_type == "manual":
-                status, next_date = followup._apply_manual_mode(summary, commercial.followup_planned_date, today)
-            partner.followup_status = status
-            partner.followup_next_action_date = next_date
+            partner.followup_status = summary["status"] if summary else STATUS_NONE
+            partner.followup_next_action_date = summary["next_date"] if summary else False
 
     def _inverse_followup_next_action_date(self):
         for partner in self:
@@ -181,19 +182,22 @@ class ResPartner(models.Model):
         summaries = self.env["account.followup"]._get_partner_summaries(self.env.company)
         today = fields.Date.context_today(self)
         by_status = {STATUS_ACTION: set(), STATUS_OVERDUE: set(), STATUS_NONE: set()}
-        manual = {
+        manual = self._get_followup_manual_plans()
+        followup = self.env["account.followup"]
+        for partner_id, summary in summaries.items():
+            if partner_id in manual:
+                summary = followup._apply_reminder_type(summary, "manual", manual[partner_id], today)
+            by_status[summary["status"]].add(partner_id)
+        return by_status, summaries
+
+    def _get_followup_manual_plans(self):
+        """{partner id: planned date} of the customers in manual mode, in the current company."""
+        return {
             partner.id: partner.followup_planned_date
             for partner in self.env["res.partner"].search_fetch(
                 [("followup_reminder_type", "=", "manual")], ["followup_planned_date"]
             )
         }
-        followup = self.env["account.followup"]
-        for partner_id, summary in summaries.items():
-            status = summary["status"]
-            if partner_id in manual:
-                status, _next_date = followup._apply_manual_mode(summary, manual[partner_id], today)
-            by_status[status].add(partner_id)
-        return by_status, summaries
 
     def _search_followup_status(self, operator, value):
         if operator not in ("=", "!=", "in", "not in"):
@@ -234,10 +238,16 @@ class ResPartner(models.Model):
             ">": lambda a, b: a > b,
             ">=": lambda a, b: a >= b,
         }
-        summaries = self.env["account.followup"]._get_partner_summaries(self.env.company)
-        manual = self.search_fetch([("followup_reminder_type", "=", "manual")], ["followup_planned_date"])
-        dates = {pid: summary["next_date"] for pid, summary in summaries.items()}
-        dates.update({partner.id: partner.followup_planned_date for partner in manual})
+        followup = self.env["account.followup"]
+        summaries = followup._get_partner_summaries(self.env.company)
+        manual = self._get_followup_manual_plans()
+        today = fields.Date.context_today(self)
+        dates = {}
+        for pid in summaries.keys() | manual.keys():
+            summary = summaries.get(pid)
+            if pid in manual:
+                summary = followup._apply_reminder_type(summary, "manual", manual[pid], today)
+            dates[pid] = summary["next_date"]
         ids = [pid for pid, date in dates.items() if date and ops[operator](date, value)]
         return [("id", "in", ids)]
 

@@ -1,3 +1,5 @@
+from datetime import date
+
 from freezegun import freeze_time
 
 from odoo.tests import tagged
@@ -146,6 +148,72 @@ class TestFollowupEngine(FollowupCommon):
             self.assertEqual(Partner.search([("followup_level_id", "=", self.level_second.id)]), late)
             self.assertIn(self.customer, Partner.search([("followup_level_id", "ilike", self.level_first.name)]))
             self.assertNotIn(late, Partner.search([("followup_level_id", "=", False)]))
+
+    def test_manual_mode_says_the_same_everywhere(self):
+        """A customer in manual mode whose planned date has come: its status
+        and next date, the searches on them, the statements screen and the
+        level proposed agree; so do they for one who owes nothing."""
+        owes_nothing = self._create_customer("Owes Nothing", "nothing@example.com")
+        self._invoice(self.customer, 100, "2026-02-01")
+        with freeze_time("2026-02-02"):
+            self._execute_level(self.customer, self.level_first)
+        (self.customer | owes_nothing).write(
+            {"followup_reminder_type": "manual", "followup_planned_date": "2026-02-10"}
+        )
+        with freeze_time("2026-02-10"):
+            self.env.invalidate_all()
+            Partner = self.env["res.partner"]
+            self.assertEqual(self.customer.followup_status, "in_need_of_action", "the planned date has come")
+            self.assertEqual(owes_nothing.followup_status, "no_action_needed", "it owes nothing")
+            for partner in self.customer | owes_nothing:
+                self.assertEqual(partner.followup_next_action_date, date(2026, 2, 10))
+            self.assertIn(self.customer, Partner.search([("followup_status", "=", "in_need_of_action")]))
+            self.assertIn(owes_nothing, Partner.search([("followup_status", "=", "no_action_needed")]))
+            self.assertEqual(
+                Partner.search([("followup_next_action_date", "=", "2026-02-10")]) & (self.customer | owes_nothing),
+                self.customer | owes_nothing,
+            )
+            rows = self.env["account.followup.statement"].get_customers(filter_name="action")["customers"]
+            self.assertIn("Customer One", [row["name"] for row in rows])
+            situation = self.env["account.followup"]._get_situation(self.customer, self.company)
+            self.assertEqual(situation.status, "in_need_of_action")
+            self.assertEqual(situation.level, self.level_first, "what a person is proposed: the level reached")
+            due = self.env["account.followup"]._get_due_followups(self.company, date(2026, 2, 10))
+            self.assertNotIn(self.customer, [partner for partner, _level in due], "a person chases it, not the run")
+
+    def test_what_can_be_chased_is_the_same_for_every_reader(self):
+        """Invoices on hold, excluded, in dispute, promised or plain: the
+        customer's overdue amount, its statement, its page and its follow-up
+        step agree on which of them are chased."""
+        disputed = self._invoice(self.customer, 100, "2026-01-05")
+        disputed._followup_open_dispute(
+            self.env.ref("account_payment_followup.account_followup_dispute_reason_quality")
+        )
+        excluded = self._invoice(self.customer, 200, "2026-01-06")
+        excluded.followup_excluded = True
+        on_hold = self._invoice(self.customer, 300, "2026-01-07")
+        on_hold.line_ids.filtered(lambda line: line.account_type == "asset_receivable").blocked = True
+        promised = self._invoice(self.customer, 400, "2026-01-08")
+        promised.expected_payment_date = "2026-02-20"
+        plain = self._invoice(self.customer, 500, "2026-01-09")
+        with freeze_time("2026-02-10"):
+            self.env.invalidate_all()
+            self.assertEqual(self.customer.total_due, 1500)
+            self.assertEqual(self.customer.total_overdue, 900, "the promised and the plain invoices")
+            statement = self.env["account.followup"]._get_statement(self.customer, self.company)
+            late = {line["move_id"] for line in statement["lines"] if line["days_late"]}
+            self.assertEqual(late, set((promised | plain).ids))
+            self.assertEqual(statement["totals"][0]["overdue"], 900)
+            page = self.env["account.followup.statement.page"]._get_page(self.customer, self.company)
+            self.assertEqual(page._get_promise_moves(statement), promised | plain)
+            self.assertEqual(page._get_dispute_moves(statement), promised | plain)
+            situation = self.env["account.followup"]._get_situation(self.customer, self.company)
+            self.assertEqual(situation.items.move_id, plain, "the promise postpones the other one")
+            self.assertEqual(
+                self.customer.followup_next_action_date,
+                date(2026, 1, 24),
+                "the call, 15 days after the plain one's due date",
+            )
 
     def test_manual_mode_is_per_company(self):
         other_company = self.company_data_2["company"]

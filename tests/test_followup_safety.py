@@ -48,6 +48,39 @@ class TestFollowupSafety(FollowupCommon):
             self._run_cron()
         self.assertEqual(len(self._followup_mails(self.customer)), 1)
 
+    def test_preview_counts_the_emails_the_cap_counts(self):
+        """Customers at levels that e-mail or not, automatic or proposed, in
+        manual mode: the preview announces the number of e-mails the cap
+        stops at, and the run sends them when the cap allows that number."""
+        self.level_call.auto_execute = True  # automatic, but a call: no e-mail
+        first = self._create_customer("First", "first@customer.example.com")
+        unreachable = self._create_customer("Unreachable", email=False)
+        called = self._create_customer("Called", "called@customer.example.com")
+        planned = self._create_customer("Planned", "planned@customer.example.com")
+        for partner in first | unreachable | planned:
+            self._invoice(partner, 100, "2026-02-27")  # first reminder: an automatic e-mail
+        self._invoice(called, 100, "2026-02-10")  # the call: automatic, no e-mail
+        # Customer One, Second and No Mail (invoiced on 1 January) are at the
+        # second reminder: an e-mail proposed to a person, not sent by the run.
+        planned.write({"followup_reminder_type": "manual", "followup_planned_date": "2026-02-28"})
+        self.company.followup_default_responsible_id = self.accountant
+        with freeze_time("2026-03-01"):
+            wizard = self.env["account.followup.preview"].create({"company_id": self.company.id})
+            html = str(wizard.preview_html)
+            self.assertIn("Customer One", html)
+            self.assertIn("Called", html)
+            self.assertNotIn("Planned", html, "a customer in manual mode is not chased by the run")
+            self.assertEqual(wizard.email_count, 2, "First, and Unreachable (skipped, but counted)")
+            self.company.followup_max_emails = wizard.email_count - 1
+            self._run_cron()
+            self.assertIn("2 e-mails are due today", str(self.company.partner_id.activity_ids.note))
+            self.assertFalse(self._followup_mails(first), "stopped: nothing sent")
+            self.company.followup_max_emails = wizard.email_count
+            self._run_cron()
+        self.assertEqual(len(self._followup_mails(first)), 1, "the cap equal to the preview's count lets the run go")
+        for partner in called | planned | self.customer:
+            self.assertFalse(self._followup_mails(partner), partner.name)
+
     def test_test_mode_redirects_every_email_to_one_address(self):
         self.company.followup_test_email = "tester@company.example.com"
         with freeze_time("2026-01-02"):

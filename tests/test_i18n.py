@@ -74,5 +74,11 @@ class TestI18n(FollowupCommon):
         }
         self.assertEqual(messages["In need of action"], "Actie vereist")
         self.assertEqual(messages["Customer Statements"], "Rekeningoverzichten klanten")
-        self.assertEqual(messages["Good debtor"], "Goede debiteur")
+        # The trust and status labels are the fields' own, translated by the server.
+        self.env["ir.module.module"]._load_module_terms(["account"], ["nl_NL"], overwrite=True)
+        labels = (
+            self.env["account.followup.statement"].with_context(lang="nl_NL").get_statement(self.dutch.id)["labels"]
+        )
+        self.assertEqual(labels["trust"]["good"], "Goede betaler", "Odoo's own Dutch label of the trust")
+        self.assertEqual(labels["status"]["in_need_of_action"], "Actie vereist")
         self.assertEqual(lang["date_format"], "%d-%m-%Y")

@@ -86,6 +86,21 @@ class TestStatementsScreen(FollowupCommon):
         self.assertTrue(statement["next_date_past"])
 
     @freeze_time("2026-02-10")
+    def test_trust_and_status_labels_are_the_partner_forms(self):
+        """The screen shows the labels the customer's form shows ("Good
+        Debtor", Odoo's), sent by the server with the list and the statement."""
+        form = self.env["res.partner"].with_user(self.accountant).fields_get(["trust", "followup_status"])
+        expected = {
+            "trust": dict(form["trust"]["selection"]),
+            "status": dict(form["followup_status"]["selection"]),
+        }
+        self.assertEqual(expected["trust"]["good"], "Good Debtor")
+        self.assertEqual(self._statements().get_customers(filter_name="all")["labels"], expected)
+        statement = self._statements().get_statement(self.bob.id)
+        self.assertEqual(statement["labels"], expected)
+        self.assertEqual(statement["labels"]["status"][statement["status"]], "In need of action")
+
+    @freeze_time("2026-02-10")
     def test_columns_sort_both_ways(self):
         names = list(self._rows(filter_name="all", order="name"))
         self.assertEqual(names, sorted(names, key=str.lower))

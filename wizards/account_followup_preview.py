@@ -20,7 +20,7 @@ class AccountFollowupPreview(models.TransientModel):
         for wizard in self:
             followup = self.env["account.followup"].with_company(wizard.company_id)
             preview = followup._get_followup_preview(wizard.company_id, wizard.date)
-            wizard.email_count = sum(1 for row in preview if row["level"].auto_execute and row["level"].send_email)
+            wizard.email_count = followup._count_automatic_emails([(row["partner"], row["level"]) for row in preview])
             if not preview:
                 wizard.preview_html = Markup("<p>%s</p>") % _("Nothing to do today.")
                 continue

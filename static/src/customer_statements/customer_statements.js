@@ -64,17 +64,10 @@ export class CustomerStatements extends Component {
             selected: past.selected || {},
             partnerId: this.reopenPartnerId ? false : partnerId,
             statement: null,
+            // The labels of the trust and status values, as the server's fields
+            // give them (in the user's language): sent with the data they label.
+            labels: { trust: {}, status: {} },
         });
-        this.trustLabels = {
-            good: _t("Good debtor"),
-            normal: _t("Normal debtor"),
-            bad: _t("Bad debtor"),
-        };
-        this.statusLabels = {
-            in_need_of_action: _t("In need of action"),
-            with_overdue_invoices: _t("With overdue invoices"),
-            no_action_needed: _t("No action needed"),
-        };
         this.columns = [
             { name: "name", label: _t("Customer") },
             { name: "status", label: _t("Status"), phone: false },
@@ -120,6 +113,14 @@ export class CustomerStatements extends Component {
         return status(this) !== "destroyed";
     }
 
+    get trustLabels() {
+        return this.state.labels.trust;
+    }
+
+    get statusLabels() {
+        return this.state.labels.status;
+    }
+
     get isSmall() {
         return this.ui.isSmall;
     }
@@ -150,6 +151,7 @@ export class CustomerStatements extends Component {
             total: result.total,
             canEdit: result.can_edit,
             followupEnabled: result.followup_enabled,
+            labels: result.labels,
         });
         this.state.cursor = Math.min(this.state.cursor, Math.max(result.customers.length - 1, 0));
         this.env.config.setDisplayName(_t("Customer Statements"));
@@ -163,6 +165,7 @@ export class CustomerStatements extends Component {
         }));
         this.state.statement = statement;
         this.state.followupEnabled = statement.followup_enabled;
+        this.state.labels = statement.labels;
         this.env.config.setDisplayName(statement.name);
     }
 

@@ -38,7 +38,7 @@ registry.category("web_tour.tours").add("account_payment_followup_conversation",
         },
         {
             content: "Two broken promises suggest a bad debtor: apply it",
-            trigger: ".o_account_payment_followup_suggested_trust:contains('Bad debtor') + .o_account_payment_followup_apply_trust",
+            trigger: ".o_account_payment_followup_suggested_trust:contains('Bad Debtor') + .o_account_payment_followup_apply_trust",
         },
         {
             trigger: ".o_account_payment_followup_trust_button .o_account_payment_followup_trust_bad",
