@@ -61,6 +61,10 @@ def count(env):
             [("res_model", "=", "res.partner"), ("res_id", "in", partners.ids)]
         ),
         "steps": env["account.followup.step"].search_count([]) if "account.followup.step" in env else None,
+        # The steps whose effectiveness figures are computed (what their items owed on the step date).
+        "figures": env["account.followup.step"].search_count([("amount_concerned", ">", 0)])
+        if "account.followup.step" in env and "amount_concerned" in env["account.followup.step"]
+        else None,
         # What each step's actions did (17.0.2 on): kept as they were by an upgrade.
         "actions": sorted(
             f"{action.step_id.level_id.name}: {action.channel} {action.state}"

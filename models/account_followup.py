@@ -592,14 +592,21 @@ class AccountFollowup(models.AbstractModel):
         return preview
 
     @api.model
-    def _lock_partner(self, partner):
-        """Lock a customer's row for this transaction; False when another
-        transaction holds it or changed it since this one began."""
+    def _lock_partner(self, partner, company=None):
+        """Lock a customer for this transaction: the row of its statement page
+        in the company, a row of the addon's own (the contact is not touched);
+        False when another transaction holds it or changed it since this one
+        began (a recorded step updates it, see _record_step)."""
+        company = company or self.env.company
         try:
             with self.env.cr.savepoint(flush=False):
+                # Sudo: the page is the engine's bookkeeping too (see _get_page).
+                page = self.env["account.followup.statement.page"].sudo()._get_page(partner, company)
                 self.env.cr.execute(
-                    "SELECT id FROM res_partner WHERE id = %s FOR NO KEY UPDATE SKIP LOCKED",
-                    [partner.id],
+                    SQL(
+                        "SELECT id FROM account_followup_statement_page WHERE id = %s FOR NO KEY UPDATE SKIP LOCKED",
+                        page.id,
+                    )
                 )
                 return bool(self.env.cr.fetchone())
         except psycopg2.errors.SerializationFailure:
@@ -613,6 +620,8 @@ class AccountFollowup(models.AbstractModel):
         items = situation.chased_rows
         if not items or not situation.level:
             return False
+        self.env["account.followup.step"].flush_model(["level_id", "move_line_ids"])
+        self.env["account.followup.level"].flush_model(["delay"])
         self.env.cr.execute(
             """
             SELECT 1
@@ -636,7 +645,7 @@ class AccountFollowup(models.AbstractModel):
         """Execute the level due for one customer (scheduled action): every
         channel of an automated level, or the proposal of a level for a person."""
         partner = situation.partner
-        if not self._lock_partner(partner) or self._is_level_on_record(situation):
+        if not self._lock_partner(partner, situation.company) or self._is_level_on_record(situation):
             return None
         level = situation.level
         if not level or situation.status != STATUS_ACTION:
@@ -738,13 +747,20 @@ class AccountFollowup(models.AbstractModel):
             # proposed to a person); once per step (see _create_charges_invoice).
             step._create_charges_invoice()
         self._log_step(situation, _("Payment follow-up “%s”", level.name), outcomes, [step._get_charges_note()])
-        # Update the partner row so that a concurrent run whose snapshot is
-        # older than our commit gets a serialization error when it locks the
-        # row, instead of sending again on stale data (see _lock_partner).
+        # Update the customer's page row (the lock, see _lock_partner) so that a
+        # concurrent run whose snapshot is older than our commit gets a
+        # serialization error when it locks the row, instead of sending again
+        # on stale data. Sudo: the engine's bookkeeping (see _get_page).
+        page = self.env["account.followup.statement.page"].sudo()._get_page(partner, situation.company)
         self.env.cr.execute(
-            "UPDATE res_partner SET write_date = (now() at time zone 'UTC'), write_uid = %s WHERE id = %s",
-            [self.env.uid, partner.id],
+            SQL(
+                "UPDATE account_followup_statement_page SET write_date = (now() at time zone 'UTC'), write_uid = %s "
+                "WHERE id = %s",
+                self.env.uid,
+                page.id,
+            )
         )
+        page.invalidate_recordset(["write_date", "write_uid"])
         partner.invalidate_recordset(["followup_status", "followup_level_id", "followup_next_action_date"])
         return step
 
@@ -818,7 +834,10 @@ class AccountFollowup(models.AbstractModel):
         where the ORM would run account.move.line.write's invoice
         synchronisation for nothing."""
         Line = self.env["account.move.line"]
-        Line.flush_model(["followup_level_id", "followup_date"])
+        # Everything the query reads or writes: the items' due dates and levels,
+        # the company's levels.
+        Line.flush_model(["followup_level_id", "followup_date", "date_maturity", "invoice_date", "date"])
+        self.env["account.followup.level"].flush_model(["company_id", "active", "delay"])
         self.env.cr.execute(
             SQL(
                 """
@@ -828,7 +847,6 @@ class AccountFollowup(models.AbstractModel):
                   FROM (
                         SELECT aml.id, new_level.id AS level_id
                           FROM account_move_line aml
-                          JOIN account_move move ON move.id = aml.move_id
                           JOIN LATERAL (
                                 SELECT level.id, level.delay
                                   FROM account_followup_level level

@@ -19,6 +19,9 @@ NOTIFICATION_TYPES = {"email": "email", "sms": "sms", "letter": "snail"}
 # The channel states that follow the notifications (never a person's "done",
 # a "to do" nor a "skipped").
 FOLLOWED_STATES = (CHANNEL_QUEUED, CHANNEL_SENT, CHANNEL_FAILED, CHANNEL_BOUNCED)
+# How many times the scheduled action queues again a reminder e-mail that
+# failed because the mail server could not be reached; then it is left failed.
+MAIL_MAX_RETRIES = 3
 # Why a reminder did not reach the customer that is the customer's data to fix
 # (an address, a number): the others are the company's (its mail server, its
 # SMS or Snailmail account and credit) and ask nobody to fix the customer.
@@ -75,6 +78,12 @@ class AccountFollowupStepChannel(models.Model):
     # gateway, look up the action the message belongs to
     message_id = fields.Many2one("mail.message", readonly=True, ondelete="set null", index="btree_not_null")
     activity_id = fields.Many2one("mail.activity", readonly=True, ondelete="set null")
+    retry_count = fields.Integer(
+        string="E-mail Retries",
+        readonly=True,
+        help="How many times the scheduled action queued the e-mail again after the mail server "
+        "could not be reached.",
+    )
     res_model = fields.Char(string="Document Model", readonly=True)
     res_id = fields.Many2oneReference(string="Document", model_field="res_model", readonly=True)
     # Copies of the step's keys, written with the row, for the pivot and graph
@@ -163,6 +172,29 @@ class AccountFollowupStepChannel(models.Model):
         if statuses <= {"sent", "pending"}:
             return CHANNEL_SENT, False
         return CHANNEL_QUEUED, False
+
+    @api.model
+    def _retry_failed_mails(self, mails):
+        """Queue again these failed reminder e-mails (the mail server could not
+        be reached), at most MAIL_MAX_RETRIES times each, counted on the step's
+        e-mail action; then leave them failed and say so on the action. An
+        e-mail no step action follows has no count and is not queued again.
+
+        :return: the e-mails queued again
+        """
+        rows = self.search([("message_id", "in", mails.mail_message_id.ids), ("channel", "=", "email")])
+        retried = mails.browse()
+        for row in rows:
+            row_mails = mails.filtered(lambda mail, row=row: mail.mail_message_id == row.message_id)
+            if row.retry_count < MAIL_MAX_RETRIES:
+                row.retry_count += 1
+                retried |= row_mails
+                continue
+            reason = _("mail server unreachable after %(count)s attempts to send it again", count=MAIL_MAX_RETRIES)
+            if row.state != CHANNEL_FAILED or row.reason != reason:
+                row.write({"state": CHANNEL_FAILED, "reason": reason})
+        retried.write({"state": "outgoing", "failure_reason": False})
+        return retried
 
     def _ask_to_fix(self, reason):
         """The activity the scheduled action creates for bad data, for the

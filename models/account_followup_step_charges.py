@@ -11,7 +11,7 @@ from datetime import date, timedelta
 
 from odoo import Command, _, api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import format_date, formatLang
+from odoo.tools import SQL, format_date, formatLang
 
 from .account_move_line import CHARGE_COMPENSATION, CHARGE_FEE, CHARGE_INTEREST
 
@@ -66,7 +66,7 @@ class AccountFollowupStep(models.Model):
 
         Never twice: the invoice is unique per step (SQL constraint), the
         compensation unique per charged invoice (SQL index), and the customer's
-        row is updated first, so a second worker waits for the first one and
+        statement page row is updated first (see _lock_charges_partner), so a second worker waits for the first one and
         then fails on a serialization error instead of charging on stale data.
 
         :return: the charges invoice, or an empty recordset when nothing was
@@ -117,15 +117,32 @@ class AccountFollowupStep(models.Model):
         return move
 
     def _lock_charges_partner(self):
-        """Charges of one customer are computed by one transaction at a time: the
-        customer's row is updated (as the follow-up engine does), so that a
-        concurrent transaction waits for this one, then fails on a serialization
-        error instead of charging again what this one charged."""
+        """Charges of one customer are computed by one transaction at a time.
+
+        The lock is a row of the addon's own, the customer's statement page in
+        the step's company, updated first: a concurrent transaction waits for
+        this one, then fails on a serialization error (under REPEATABLE READ,
+        a row updated by a transaction committed after its snapshot) instead of
+        charging again what this one charged. A plain ``SELECT ... FOR UPDATE``
+        would only make it wait, then charge on its stale snapshot. The
+        customer's contact is not touched (its "Last Updated" stays the
+        person's who last changed it)."""
+        partner = self.partner_id.commercial_partner_id
+        # Sudo: whoever completes the step may not see the page; a visitor's
+        # page is created the same way (see _get_page).
+        page = self.env["account.followup.statement.page"].sudo()._get_page(partner, self.company_id)
         self.env.cr.execute(
-            "UPDATE res_partner SET write_date = (now() at time zone 'UTC'), write_uid = %s WHERE id = %s",
-            [self.env.uid, self.partner_id.commercial_partner_id.id],
+            SQL(
+                """
+                UPDATE account_followup_statement_page
+                   SET write_date = (now() at time zone 'UTC'), write_uid = %s
+                 WHERE id = %s
+                """,
+                self.env.uid,
+                page.id,
+            )
         )
-        self.partner_id.commercial_partner_id.invalidate_recordset(["write_date", "write_uid"])
+        page.invalidate_recordset(["write_date", "write_uid"])
         self.invalidate_recordset(["charge_move_id", "charge_move_ids"])
 
     def _followup_chargeable_lines(self):

@@ -69,8 +69,11 @@ class AccountMove(models.Model):
         """A late-payment charges invoice may be reversed (the charges are waived):
         say so, and who did it, in the customer's chatter."""
         reverse_moves = super()._reverse_moves(default_values_list=default_values_list, cancel=cancel)
-        for move, reverse in zip(self, reverse_moves, strict=True):
-            if move.followup_step_id:
+        # Each reversal names the entry it reverses (whatever order account
+        # returns them in, and whichever it did not create).
+        for reverse in reverse_moves:
+            move = reverse.reversed_entry_id
+            if move in self and move.followup_step_id:
                 move._followup_log_charges_reversal(reverse)
         return reverse_moves
 

@@ -582,8 +582,11 @@ class ResPartner(models.Model):
     @api.model
     def _retry_failed_followup_mails(self):
         """Payment reminders that failed because the mail server could not be
-        reached go back to Odoo's mail queue; the follow-up step itself was
-        recorded once and is not redone. Wrong addresses are not retried."""
+        reached go back to Odoo's mail queue, a bounded number of times (see
+        account.followup.step.channel._retry_failed_mails); the follow-up step
+        itself was recorded once and is not redone. Wrong addresses are not
+        retried."""
+        # Sudo: the scheduled action's bookkeeping of the reminders it queued.
         failed = (
             self.env["mail.mail"]
             .sudo()
@@ -596,8 +599,12 @@ class ResPartner(models.Model):
             )
         )
         if failed:
-            _logger.info("Payment follow-ups: %s reminder e-mail(s) queued again", len(failed))
-            failed.write({"state": "outgoing", "failure_reason": False})
+            retried = self.env["account.followup.step.channel"].sudo()._retry_failed_mails(failed)
+            _logger.info(
+                "Payment follow-ups: %s reminder e-mail(s) queued again, %s left failed",
+                len(retried),
+                len(failed - retried),
+            )
 
     def _has_followup_postal_address(self):
         self.ensure_one()

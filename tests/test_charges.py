@@ -343,6 +343,37 @@ class TestCharges(FollowupCommon):
         self.assertIn(self.accountant.name, log.body)
         self.assertFalse(any(credit_note.invoice_line_ids.mapped("followup_charge_type")), "it charges nothing")
 
+    @freeze_time("2025-03-10")
+    def test_reversal_of_several_entries_names_each_ones_credit_note(self):
+        """Each reversal is paired with the entry it reverses (reversed_entry_id),
+        whatever the order of the entries reversed together."""
+        charges = self._charge(self._step(self.level_second, self.d("2025-03-07")))
+        other = self._invoice(self.customer, 50.0, "2025-03-01")
+        for moves in (other | charges, charges | other):
+            with self.subTest(order=moves.mapped("name")), self.cr.savepoint(flush=True) as savepoint:
+                self.env["account.move.reversal"].with_user(self.accountant).with_context(
+                    active_model="account.move", active_ids=moves.ids
+                ).create({"reason": "Waived", "journal_id": charges.journal_id.id}).refund_moves()
+                credit_note = self.env["account.move"].search([("reversed_entry_id", "=", charges.id)])
+                log = self.customer.message_ids.filtered(lambda m: "were reversed by" in (m.body or ""))
+                self.assertEqual(len(log), 1, "the charges invoice only, once")
+                self.assertIn(charges.name, log.body)
+                self.assertIn(f'data-oe-id="{credit_note.id}"', log.body)
+                savepoint.rollback()
+                self.env.invalidate_all()
+
+    @freeze_time("2025-03-10")
+    def test_charges_leave_the_customer_contact_alone(self):
+        """Computing charges locks the customer without writing its contact:
+        its "Last Updated by" stays who last changed it."""
+        self.customer.invalidate_recordset(["write_uid", "write_date"])
+        before = (self.customer.write_uid, self.customer.write_date)
+        self.assertNotEqual(before[0], self.accountant)
+        self.assertTrue(self._charge(self._step(self.level_second, self.d("2025-03-07"))))
+        self.env.flush_all()
+        self.customer.invalidate_recordset(["write_uid", "write_date"])
+        self.assertEqual((self.customer.write_uid, self.customer.write_date), before)
+
     # ------------------------------------------------------------
     # CONFIGURATION
     # ------------------------------------------------------------

@@ -104,6 +104,20 @@ class TestChargesConcurrency(BaseCase):
             )
             return per_step, compensations
 
+    def _contact(self):
+        """The customer's "Last Updated on/by", which computing charges never touches."""
+        with self.registry.cursor() as cr:
+            cr.execute(
+                """
+                SELECT partner.write_date, partner.write_uid
+                  FROM res_partner partner
+                  JOIN account_move move ON move.partner_id = partner.id
+                 WHERE move.id = %s
+                """,
+                [self.invoice_id],
+            )
+            return cr.fetchone()
+
     def _slowly(self):
         """Computing and creating the invoice takes time: both workers are in it at once."""
         prepare = AccountFollowupStep._prepare_charges_invoice_vals
@@ -115,9 +129,11 @@ class TestChargesConcurrency(BaseCase):
         return patch.object(AccountFollowupStep, "_prepare_charges_invoice_vals", slow_prepare)
 
     def test_two_workers_on_one_step_create_one_invoice(self):
+        contact = self._contact()
         with self._slowly():
             errors = self._run_workers([self.step_ids[0], self.step_ids[0]])
         self.assertEqual(self._charges(), ([1, 0], 1))
+        self.assertEqual(self._contact(), contact, "the customer's contact is not written")
         self.assertLessEqual(len(errors), 1, errors)
         self.assertEqual(set(errors) - {"SerializationFailure", "UniqueViolation"}, set(), errors)
         # and a re-run does nothing new
@@ -125,8 +141,10 @@ class TestChargesConcurrency(BaseCase):
         self.assertEqual(self._charges(), ([1, 0], 1))
 
     def test_two_levels_at_once_charge_the_compensation_once(self):
+        contact = self._contact()
         with self._slowly():
             errors = self._run_workers(self.step_ids)
+        self.assertEqual(self._contact(), contact, "the customer's contact is not written")
         per_step, compensations = self._charges()
         self.assertEqual(compensations, 1, "the invoice's compensation is charged once")
         self.assertEqual(sum(per_step), 1, "the second level, which only charges the compensation, has nothing left")

@@ -116,6 +116,14 @@ class TestConcurrency(BaseCase):
                 result[partner.name] = (mails, logs, items.followup_level_id.ids, [step.level_id.id for step in steps])
             return result
 
+    def _contacts(self):
+        """The customers' "Last Updated on/by", which the follow-ups never touch."""
+        with self.registry.cursor() as cr:
+            cr.execute(
+                "SELECT id, write_date, write_uid FROM res_partner WHERE id = ANY(%s) ORDER BY id", [self.partner_ids]
+            )
+            return cr.fetchall()
+
     def _assert_each_customer_once(self):
         for name, (mails, logs, levels, steps) in self._results().items():
             self.assertEqual(mails, 1, f"{name}: one reminder e-mail")
@@ -138,12 +146,14 @@ class TestConcurrency(BaseCase):
             attempts.append(threading.current_thread().name)
             return execute_situation(followup, situation)
 
+        contacts = self._contacts()
         with (
             patch.object(AccountFollowup, "_run_channels", slow_run_channels),
             patch.object(AccountFollowup, "_execute_situation", counted_execute_situation),
         ):
             errors = self._run_workers(2)
         self.assertFalse(errors)
+        self.assertEqual(self._contacts(), contacts, "the customers' contacts are locked, not written")
         self.assertEqual(len(set(attempts)), 2, "both workers went for the customers")
         self.assertGreater(len(attempts), self.CUSTOMERS, "they contended for the same customers")
         self._assert_each_customer_once()

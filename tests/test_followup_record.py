@@ -1,5 +1,8 @@
+from unittest.mock import patch
+
 from freezegun import freeze_time
 
+from odoo import Command
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user, tagged
 from odoo.tools import mute_logger
@@ -226,6 +229,69 @@ class TestFollowupRecord(FollowupCommon):
         self.assertEqual(len(activity), 1)
         self.assertEqual(activity.user_id, self.accountant)
         self.assertIn("Invalid email address", str(activity.note))
+
+    def test_mail_server_down_retried_three_times_then_left_failed(self):
+        """A reminder the mail server cannot take is queued again by the next
+        three daily runs, then left failed: its action says so."""
+        self.level_call.charge_fee = False
+        server = type(self.env["ir.mail_server"])
+        self._invoice(self.customer, 100, "2026-01-01")
+        with freeze_time("2026-01-02"):
+            self._run_cron()
+        step = self._step()
+        email = self._row(step, "email")
+        mail = self._followup_mails(self.customer)
+        states = []
+        for day in range(3, 8):
+            with freeze_time(f"2026-01-0{day}"):
+                if mail.state == "outgoing":
+                    with (
+                        patch.object(server, "connect", side_effect=ConnectionRefusedError("server down")),
+                        mute_logger("odoo.addons.mail.models.mail_mail"),
+                    ):
+                        mail.send(raise_exception=False)
+                self._run_cron()
+                states.append(mail.state)
+        self.assertEqual(states, ["outgoing", "outgoing", "outgoing", "exception", "exception"])
+        self.assertEqual(email.retry_count, 3)
+        self.assertEqual(email.state, "failed")
+        self.assertEqual(email.reason, "mail server unreachable after 3 attempts to send it again")
+        self.assertIn("mail server unreachable after 3 attempts", step.channel_summary)
+        self.assertEqual(len(self._followup_mails(self.customer)), 1, "the step is not redone")
+
+    def test_never_twice_reads_what_the_transaction_wrote(self):
+        """The history and the items' levels are read by SQL with what this
+        transaction changed and the ORM did not write yet."""
+        followup = self.env["account.followup"]
+        invoice = self._invoice(self.customer, 100, "2026-01-01")
+        item = invoice.line_ids.filtered(lambda line: line.account_type == "asset_receivable")
+        with freeze_time("2026-02-10"):  # 40 days late: the 35-day level is due
+            situation = followup._get_situation(self.customer, self.company)
+            self.assertEqual(situation.level, self.level_second)
+            step = (
+                self.env["account.followup.step"]
+                .sudo()
+                .create(
+                    {
+                        "partner_id": self.customer.id,
+                        "company_id": self.company.id,
+                        "level_id": self.level_call.id,
+                        "date": "2026-01-20",
+                        "user_id": self.accountant.id,
+                        "move_line_ids": [Command.set(item.ids)],
+                    }
+                )
+            )
+            self.env.flush_all()
+            self.assertFalse(followup._is_level_on_record(situation), "only the 15-day call was done")
+            step.level_id = self.level_second  # not written to the database yet
+            self.assertTrue(followup._is_level_on_record(situation), "the 35-day level is on record")
+            # The 35-day level becomes a 45-day one (not written yet): the item
+            # is 40 days late and reaches the 15-day call, not the 35-day level.
+            self.level_second.delay = 45
+            step.date = "2026-02-10"
+            followup._record_item_levels(step)
+            self.assertEqual(item.followup_level_id, self.level_call)
 
     def test_email_bounce_says_bounced_and_asks_to_fix(self):
         self._invoice(self.customer, 100, "2026-01-01")

@@ -17,7 +17,8 @@ from pathlib import Path
 import pytest
 
 MODULE = "account_payment_followup"
-DATABASE = "apf_upgrade_test"
+# Its own name per checkout (APF_UPGRADE_DB), so that two runs at once do not drop each other's.
+DATABASE = os.environ.get("APF_UPGRADE_DB", "apf_upgrade_test")
 
 
 # The last commit of each released version on main, the versions this one upgrades.
@@ -88,6 +89,8 @@ def test_upgrade_keeps_what_was_sent(tmp_path, version):
     assert after["activities"] == before["activities"], f"a call was proposed again: {before} -> {after}"
     assert after["levels"] == before["levels"]
     assert after["steps"] == 2, after  # the reminder (done) and the proposed call (in progress)
+    if version == "17.0.1.0.0":  # the steps the migration creates have their figures (issue 21.5)
+        assert after["figures"] == 2, after
     if before["actions"] is not None:  # 17.0.2: what each action did is kept
         assert after["actions"] == before["actions"], f"{before['actions']} -> {after['actions']}"
     # 17.0.2.1: the formal notice no longer borrows another level's template.

@@ -44,19 +44,34 @@ def _migrate_received_levels(cr):
               FROM received
               JOIN account_followup_level level ON level.id = received.level_id
          RETURNING id, partner_id, company_id, level_id, date
+        ),
+        items AS (
+            INSERT INTO account_followup_step_move_line_rel (step_id, move_line_id)
+            SELECT steps.id, UNNEST(received.item_ids)
+              FROM steps
+              JOIN received ON received.partner_id = steps.partner_id
+                           AND received.company_id = steps.company_id
+                           AND received.level_id = steps.level_id
+                           AND received.date = steps.date
         )
-        INSERT INTO account_followup_step_move_line_rel (step_id, move_line_id)
-        SELECT steps.id, UNNEST(received.item_ids)
-          FROM steps
-          JOIN received ON received.partner_id = steps.partner_id
-                       AND received.company_id = steps.company_id
-                       AND received.level_id = steps.level_id
-                       AND received.date = steps.date
+        SELECT id FROM steps
         """,
         {"root": SUPERUSER_ID},
     )
-    cr.execute("SELECT COUNT(*) FROM account_followup_step")
-    _logger.info("Follow-up history: %s step(s) recorded from the levels items received", cr.fetchone()[0])
+    step_ids = [row[0] for row in cr.fetchall()]
+    _logger.info("Follow-up history: %s step(s) recorded from the levels items received", len(step_ids))
+    return step_ids
+
+
+def _compute_step_figures(env, step_ids):
+    """The stored figures of the steps inserted by SQL (what each step's items
+    owed on its date, what was paid after it): computed by the step's own
+    method, as the ORM does for the steps it creates, so that the analysis of a
+    migrated history shows its results."""
+    steps = env["account.followup.step"].browse(step_ids)
+    for name in ("amount_concerned", "paid_7", "paid_14", "paid_30", "paid_since", "paid_date"):
+        env.add_to_compute(steps._fields[name], steps)
+    steps.flush_recordset()
 
 
 def _migrate_proposed_levels(env):
@@ -97,5 +112,7 @@ def _migrate_proposed_levels(env):
 def migrate(cr, version):
     if not version:
         return
-    _migrate_received_levels(cr)
-    _migrate_proposed_levels(api.Environment(cr, SUPERUSER_ID, {}))
+    step_ids = _migrate_received_levels(cr)
+    env = api.Environment(cr, SUPERUSER_ID, {})
+    _compute_step_figures(env, step_ids)
+    _migrate_proposed_levels(env)
