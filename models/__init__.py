@@ -23,11 +23,3 @@ from . import mail_thread
 from . import res_company
 from . import res_config_settings
 from . import res_partner
-
-# The SQL views (aged receivable, analysis) read the tables above: created after them.
-from . import account_followup_aged_receivable
-from . import account_followup_analysis_mixin
-from . import account_followup_dso_report
-from . import account_followup_effectiveness_report
-from . import account_followup_overdue_report
-from . import account_followup_payment_report

@@ -53,6 +53,15 @@ def _scenario(config, verb, scenario):
     return json.loads(result.stdout.strip().splitlines()[-1]) if verb == "run" else None
 
 
+def _report_views():
+    """The addon's SQL views left in the upgrade database."""
+    from odoo.sql_db import db_connect
+
+    with db_connect(DATABASE).cursor() as cr:
+        cr.execute("SELECT viewname FROM pg_views WHERE viewname LIKE 'account\\_followup\\_%' ORDER BY viewname")
+        return [name for (name,) in cr.fetchall()]
+
+
 @pytest.mark.parametrize("version", sorted(RELEASED_VERSIONS))
 def test_upgrade_keeps_what_was_sent(tmp_path, version):
     repo = os.environ.get("APF_REPO")
@@ -82,6 +91,9 @@ def test_upgrade_keeps_what_was_sent(tmp_path, version):
     assert before["activities"] == 1, before  # the 16-day customer's call was proposed
     assert before["levels"] == ["First reminder"], before
 
+    views_before = _report_views()
+    assert "account_followup_aged_receivable" in views_before, views_before  # every released version had it
+
     _odoo(new_config, "-u", MODULE, "--stop-after-init")
     after = _scenario(new_config, "run", scenario)
     assert after["reminders"] == before["reminders"], f"a reminder was sent again: {before} -> {after}"
@@ -95,3 +107,5 @@ def test_upgrade_keeps_what_was_sent(tmp_path, version):
         assert after["actions"] == before["actions"], f"{before['actions']} -> {after['actions']}"
     # 17.0.2.1: the formal notice no longer borrows another level's template.
     assert after["formal_notice_template"] and "formal notice" in after["formal_notice_template"].lower(), after
+    # 17.0.2.1: the reports are queries (_table_query); the SQL views of the released versions are gone.
+    assert _report_views() == [], _report_views()

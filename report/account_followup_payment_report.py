@@ -1,11 +1,11 @@
-from odoo import fields, models, tools
+from odoo import api, fields, models
 from odoo.tools import SQL
 
 from .account_followup_analysis_mixin import ITEM_DUE_DATE_SQL
 
 
 class AccountFollowupPaymentReport(models.Model):
-    """When customers paid: one row per paid receivable item (a SQL view).
+    """When customers paid: one row per paid receivable item (a report read from SQL).
 
     A receivable debit item (an invoice, or one installment of it) is paid
     when it is fully reconciled; its *payment date* is the date of the last
@@ -34,6 +34,7 @@ class AccountFollowupPaymentReport(models.Model):
             "company_id",
             "partner_id",
             "move_id",
+            "company_currency_id",
         ],
         "account.move": ["move_type"],
         "account.account": ["account_type"],
@@ -58,48 +59,62 @@ class AccountFollowupPaymentReport(models.Model):
     )
     amount = fields.Monetary(readonly=True, help="Amount of the item, in the company's currency.")
 
-    def init(self):
-        tools.drop_view_if_exists(self.env.cr, self._table)
-        self.env.cr.execute(
-            SQL(
-                """
-            CREATE VIEW %(table)s AS (
-                SELECT aml.id,
-                       aml.move_id,
-                       aml.move_name,
-                       aml.company_id,
-                       aml.company_currency_id AS currency_id,
-                       partner.commercial_partner_id AS partner_id,
-                       aml.invoice_date,
-                       %(due_date)s AS due_date,
-                       paid.payment_date,
-                       paid.payment_date - %(due_date)s AS days_late,
-                       aml.balance AS amount
-                  FROM account_move_line aml
-                  JOIN account_account account ON account.id = aml.account_id
-                  JOIN res_partner partner ON partner.id = aml.partner_id
-                  JOIN (
-                       -- the last reconciliation of each debit that was not a credit note
-                       SELECT apr.debit_move_id, MAX(apr.max_date) AS payment_date
-                         FROM account_partial_reconcile apr
-                        WHERE NOT EXISTS (
-                                  SELECT 1
-                                    FROM account_move_line refund_line
-                                    JOIN account_move refund ON refund.id = refund_line.move_id
-                                   WHERE refund_line.id = apr.credit_move_id
-                                     AND refund.move_type = 'out_refund'
-                              )
-                     GROUP BY apr.debit_move_id
-                     ) paid ON paid.debit_move_id = aml.id
-                 WHERE aml.parent_state = 'posted'
-                   AND account.account_type = 'asset_receivable'
-                   AND aml.balance > 0
-                   AND aml.reconciled
-            )
+    @property
+    def _table_query(self):
+        # An SQL object is used as the table as it is: the parentheses make it a subquery.
+        return SQL("(%s %s %s)", self._select(), self._from(), self._where())
+
+    @api.model
+    def _select(self):
+        return SQL(
+            """
+            SELECT aml.id,
+                   aml.move_id,
+                   aml.move_name,
+                   aml.company_id,
+                   aml.company_currency_id AS currency_id,
+                   partner.commercial_partner_id AS partner_id,
+                   aml.invoice_date,
+                   %(due_date)s AS due_date,
+                   paid.payment_date,
+                   paid.payment_date - %(due_date)s AS days_late,
+                   aml.balance AS amount
             """,
-                table=SQL.identifier(self._table),
-                due_date=ITEM_DUE_DATE_SQL,
-            )
+            due_date=ITEM_DUE_DATE_SQL,
+        )
+
+    @api.model
+    def _from(self):
+        return SQL(
+            """
+              FROM account_move_line aml
+              JOIN account_account account ON account.id = aml.account_id
+              JOIN res_partner partner ON partner.id = aml.partner_id
+              JOIN (
+                   -- the last reconciliation of each debit that was not a credit note
+                   SELECT apr.debit_move_id, MAX(apr.max_date) AS payment_date
+                     FROM account_partial_reconcile apr
+                    WHERE NOT EXISTS (
+                              SELECT 1
+                                FROM account_move_line refund_line
+                                JOIN account_move refund ON refund.id = refund_line.move_id
+                               WHERE refund_line.id = apr.credit_move_id
+                                 AND refund.move_type = 'out_refund'
+                          )
+                 GROUP BY apr.debit_move_id
+                 ) paid ON paid.debit_move_id = aml.id
+            """
+        )
+
+    @api.model
+    def _where(self):
+        return SQL(
+            """
+             WHERE aml.parent_state = 'posted'
+               AND account.account_type = 'asset_receivable'
+               AND aml.balance > 0
+               AND aml.reconciled
+            """
         )
 
     # ------------------------------------------------------------

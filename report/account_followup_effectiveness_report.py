@@ -1,9 +1,9 @@
-from odoo import fields, models, tools
+from odoo import api, fields, models
 from odoo.tools import SQL
 
 
 class AccountFollowupEffectivenessReport(models.Model):
-    """How much money came in after each follow-up step (a SQL view, read only).
+    """How much money came in after each follow-up step (a report read from SQL).
 
     One row per step, with the figures stored on the step (see
     ``account_followup_step_analysis.py``): the amount its invoices still owed
@@ -57,6 +57,7 @@ class AccountFollowupEffectivenessReport(models.Model):
             "paid_since",
             "paid_date",
         ],
+        "res.company": ["currency_id"],
     }
 
     step_id = fields.Many2one("account.followup.step", readonly=True)
@@ -105,45 +106,57 @@ class AccountFollowupEffectivenessReport(models.Model):
         "Empty while not entirely paid.",
     )
 
-    def init(self):
-        tools.drop_view_if_exists(self.env.cr, self._table)
-        self.env.cr.execute(
-            SQL(
-                """
-            CREATE VIEW %(table)s AS (
-                SELECT step.id,
-                       step.id AS step_id,
-                       step.date,
-                       step.level_id,
-                       step.company_id,
-                       company.currency_id,
-                       step.partner_id,
-                       step.responsible_id,
-                       step.user_id,
-                       step.automatic,
-                       step.state,
-                       step.main_channel AS channel,
-                       COALESCE(step.by_email, FALSE) AS by_email,
-                       COALESCE(step.by_letter, FALSE) AS by_letter,
-                       COALESCE(step.by_sms, FALSE) AS by_sms,
-                       COALESCE(step.by_manual, FALSE) AS by_manual,
-                       COALESCE(step.amount_concerned, 0) AS amount,
-                       COALESCE(step.paid_7, 0) AS paid_7,
-                       COALESCE(step.paid_14, 0) AS paid_14,
-                       COALESCE(step.paid_30, 0) AS paid_30,
-                       COALESCE(step.paid_since, 0) AS paid,
-                       ROUND(step.paid_7 * 100.0 / NULLIF(step.amount_concerned, 0), 2) AS share_7,
-                       ROUND(step.paid_14 * 100.0 / NULLIF(step.amount_concerned, 0), 2) AS share_14,
-                       ROUND(step.paid_30 * 100.0 / NULLIF(step.amount_concerned, 0), 2) AS share_30,
-                       ROUND(step.paid_since * 100.0 / NULLIF(step.amount_concerned, 0), 2) AS share_paid,
-                       step.paid_date - step.date AS days_to_payment
-                  FROM account_followup_step step
-                  JOIN res_company company ON company.id = step.company_id
-            )
-            """,
-                table=SQL.identifier(self._table),
-            )
+    @property
+    def _table_query(self):
+        # An SQL object is used as the table as it is: the parentheses make it a subquery.
+        return SQL("(%s %s %s)", self._select(), self._from(), self._where())
+
+    @api.model
+    def _select(self):
+        return SQL(
+            """
+            SELECT step.id,
+                   step.id AS step_id,
+                   step.date,
+                   step.level_id,
+                   step.company_id,
+                   company.currency_id,
+                   step.partner_id,
+                   step.responsible_id,
+                   step.user_id,
+                   step.automatic,
+                   step.state,
+                   step.main_channel AS channel,
+                   COALESCE(step.by_email, FALSE) AS by_email,
+                   COALESCE(step.by_letter, FALSE) AS by_letter,
+                   COALESCE(step.by_sms, FALSE) AS by_sms,
+                   COALESCE(step.by_manual, FALSE) AS by_manual,
+                   COALESCE(step.amount_concerned, 0) AS amount,
+                   COALESCE(step.paid_7, 0) AS paid_7,
+                   COALESCE(step.paid_14, 0) AS paid_14,
+                   COALESCE(step.paid_30, 0) AS paid_30,
+                   COALESCE(step.paid_since, 0) AS paid,
+                   ROUND(step.paid_7 * 100.0 / NULLIF(step.amount_concerned, 0), 2) AS share_7,
+                   ROUND(step.paid_14 * 100.0 / NULLIF(step.amount_concerned, 0), 2) AS share_14,
+                   ROUND(step.paid_30 * 100.0 / NULLIF(step.amount_concerned, 0), 2) AS share_30,
+                   ROUND(step.paid_since * 100.0 / NULLIF(step.amount_concerned, 0), 2) AS share_paid,
+                   step.paid_date - step.date AS days_to_payment
+            """
         )
+
+    @api.model
+    def _from(self):
+        return SQL(
+            """
+              FROM account_followup_step step
+              JOIN res_company company ON company.id = step.company_id
+            """
+        )
+
+    @api.model
+    def _where(self):
+        """Every step; a module that leaves some out returns its own ``WHERE``."""
+        return SQL()
 
     # ------------------------------------------------------------
     # ACTION METHODS

@@ -2,7 +2,7 @@ from odoo import models
 from odoo.models import parse_read_group_spec
 from odoo.tools import SQL
 
-from .account_followup import DUE_DATE_SQL
+from ..models.account_followup import DUE_DATE_SQL
 
 # An item's due date: the engine's rule (from columns of account_move_line
 # "aml" only, so that the reports need not join every entry).
@@ -25,6 +25,21 @@ class AccountFollowupAnalysisMixin(models.AbstractModel):
       the group's balances divided by the number of month ends it spans, i.e.
       the total at one month end when grouped by month and the average month
       end balance on a coarser grouping. The month end is the ``date`` field.
+
+    Why a ``_read_group_select`` override: Odoo 17's aggregates are a fixed
+    table (``odoo.models.READ_GROUP_AGGREGATE``: sum, avg, min, max, count,
+    bool_and/or, array_agg); none of them is a ratio of two sums, a median or
+    a month-end average, and no field attribute nor stored field can give one
+    (a report row cannot store the share of a group it does not know). A
+    per-group figure computed from other columns is what this hook is for:
+    core uses it for the same need in 17.0 (``purchase_stock``'s
+    ``vendor.delay.report``: an on-time rate as a ratio of two sums;
+    ``project.task.burndown.chart.report``, ``stock.quant``). Overriding the
+    public ``read_group`` instead (``purchase.report``'s way) would compute in
+    Python after the query, miss ``_read_group``'s callers, order grouped lists
+    by the wrong figure and, for a median, fetch every value of every group.
+    The override only answers the three aggregates above and hands every other
+    one to Odoo.
     """
 
     _name = "account.followup.analysis.mixin"
