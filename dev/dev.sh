@@ -346,6 +346,7 @@ MSG
     env "${pytest_env[@]}" "$PY" -m pytest "${pytest_args[@]}" dev/tests tests/test_upgrade.py "${suites[@]}"
     say "running the addon's tests with Odoo's own runner (--test-enable --test-tags /$MODULE)"
     local runner_log=$WORK/odoo-runner.log
+    rm -f "$runner_log"    # Odoo appends to its log file
     odoo_bin -d "$db" --test-enable --test-tags "/$MODULE" --stop-after-init --log-level=test \
         --logfile="$runner_log" || {
             grep -E -A30 ": (FAIL|ERROR): " "$runner_log" | tail -200 >&2
