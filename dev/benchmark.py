@@ -965,7 +965,7 @@ class Bench:
                 for _run in range(self.args.runs if batch else 0):
                     with self.cursor() as env:
                         begin = time.perf_counter()
-                        env["account.followup"]._execute_followups(env.company, batch_size=batch)
+                        env["account.followup"]._execute_followups(env.company, batch_size=batch, auto_commit=True)
                         rates.append(batch / (time.perf_counter() - begin))
             self.results[target] = {
                 "median": statistics.median(rates) if rates else None,

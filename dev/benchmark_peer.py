@@ -119,10 +119,10 @@ def measure_ours(bench):
     original = Followup._execute_followups
     batches = []
 
-    def counted(followup, company, batch_size=100, today=None):
-        report = {}
+    def counted(followup, company, batch_size=100, today=None, auto_commit=False, report=None):
+        report = {} if report is None else report
         before = followup.env.cr.sql_log_count
-        result = original(followup.with_context(followup_report=report), company, batch_size=batch_size, today=today)
+        result = original(followup, company, batch_size=batch_size, today=today, auto_commit=auto_commit, report=report)
         done = report.get("done", [])
         assert not report.get("errors"), f"follow-ups failed: {report['errors']}"
         batches.append(

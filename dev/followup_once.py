@@ -73,7 +73,7 @@ def main(argv=None, out=sys.stdout):
             remaining, progress = True, -1
             while remaining and progress != len(report.get("done", [])):
                 progress = len(report.get("done", []))
-                remaining = followup.with_context(followup_report=report)._execute_followups(company)
+                remaining = followup._execute_followups(company, auto_commit=True, report=report)
                 cr.commit()
             print_report(company, report, out)
     return 0

@@ -455,28 +455,32 @@ class AccountFollowup(models.AbstractModel):
     # ------------------------------------------------------------
 
     @api.model
-    def _execute_followups(self, company, batch_size=100, today=None):
+    def _execute_followups(self, company, batch_size=100, today=None, auto_commit=False, report=None):
         """Execute the automated follow-ups due today in ``company``.
 
         The situations of the batch are computed once, set-based. Each customer
-        is then processed in its own transaction (committed at once outside
-        tests): its row is locked first and the record of steps checked, so a
-        second worker skips it or finds the step done, and a crash loses at most
-        the customer in progress, which the next run redoes. What a step
-        produces (e-mails, SMS, letters, activities) is created in the same
-        transaction as the step.
+        is then processed in its own savepoint: its row is locked first and the
+        record of steps checked, so a second worker skips it or finds the step
+        done. What a step produces (e-mails, SMS, letters, activities) is
+        created in the same transaction as the step.
 
+        :param bool auto_commit: commit after each customer, so that a crash
+            loses at most the customer in progress, which the next run redoes.
+            Only the entry points that own the transaction (the scheduled
+            action outside tests, the command-line scripts) pass True.
+        :param dict report: filled, when given, with what the run did:
+            ``done`` (one entry per customer processed), ``errors`` (ids of
+            the customers that failed) and ``stopped`` (the warning of the
+            e-mail cap).
         :return: True when customers remain for another run.
         """
         today = today or fields.Date.context_today(self)
         due = self._get_due_followups(company, today)
-        report = self.env.context.get("followup_report")
         if self._check_email_cap(company, due, report):
             return False
         batch = due[:batch_size]
         Partner = self.env["res.partner"].with_company(company)
         situations = self._get_situations(company, Partner.browse([partner.id for partner, _level in batch]), today)
-        auto_commit = Partner._is_followup_auto_commit()
         for partner, _level in batch:
             situation = situations[partner.id]
             # Each customer with its own prefetch: after a commit, reading a field

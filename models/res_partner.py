@@ -560,7 +560,7 @@ class ResPartner(models.Model):
             # stands for them.
             savepoint = None if auto_commit else self.env.cr.savepoint()
             try:
-                remaining |= followup._execute_followups(company, batch_size=batch_size)
+                remaining |= followup._execute_followups(company, batch_size=batch_size, auto_commit=auto_commit)
             except Exception:
                 if savepoint:
                     savepoint.close(rollback=True)

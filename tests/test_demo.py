@@ -82,7 +82,7 @@ class TestDemo(TransactionCase):
 
         report = {}
         followup = self.env["account.followup"].with_company(self.company)
-        followup.with_context(followup_report=report)._execute_followups(self.company)
+        followup._execute_followups(self.company, report=report)
         done = report["done"]
         self.assertEqual(len(done), 23)
         self.assertFalse(report.get("errors"))

@@ -1,8 +1,13 @@
+import importlib.util
+import io
+from pathlib import Path
 from unittest.mock import patch
 
 from freezegun import freeze_time
 
 from odoo.tests import tagged
+
+import odoo.addons.account_payment_followup as addon
 
 from .common import FollowupCommon
 
@@ -47,6 +52,28 @@ class TestFollowupSafety(FollowupCommon):
         with freeze_time("2026-01-02"):
             self._run_cron()
         self.assertEqual(len(self._followup_mails(self.customer)), 1)
+
+    def test_one_shot_run_reports_the_cap_that_stopped_it(self):
+        """`dev.sh followup` hands the engine its report and prints it: a run
+        stopped by the cap says so, and nothing is sent."""
+        self.company.followup_max_emails = 2
+        report = {}
+        with freeze_time("2026-01-02"):
+            remaining = self.env["account.followup"]._execute_followups(self.company, report=report)
+        self.assertFalse(remaining)
+        self.assertFalse(report.get("done"))
+        path = Path(addon.__path__[0]) / "dev" / "followup_once.py"
+        spec = importlib.util.spec_from_file_location("followup_once", path)
+        followup_once = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(followup_once)
+        out = io.StringIO()
+        followup_once.print_report(self.company, report, out)
+        text = out.getvalue()
+        self.assertIn("0 customer(s) processed", text)
+        self.assertIn("STOPPED: Payment follow-ups stopped for", text)
+        self.assertIn("3 e-mails are due today, more than the limit of 2", text)
+        for partner in self.customer | self.second:
+            self.assertFalse(self._followup_mails(partner), "nothing is sent beyond the cap")
 
     def test_preview_counts_the_emails_the_cap_counts(self):
         """Customers at levels that e-mail or not, automatic or proposed, in
