@@ -103,9 +103,11 @@ class EmailChannel(FollowupChannel):
 
     def render(self, situation, template):
         """Subject and body of the level's template for this customer, in its
-        language, rendered from the situation it is given."""
+        language, rendered from the situation it is given, with the link to
+        the customer's statement page worked out before (the page created if
+        missing): the template writes nothing."""
         partner = situation.partner
-        context = situation.get_render_context()
+        context = dict(situation.get_render_context(), followup_page=situation.get_page_values(qr_image="url"))
         # The company's own data (name, e-mail, bank account) comes from the
         # company followed up: the template reads it as `object.env.company`.
         template = template.with_company(situation.company)

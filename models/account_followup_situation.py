@@ -85,6 +85,19 @@ class FollowupSituation:
         the level, never a recomputation."""
         return {"followup_statement": self.statement, "followup_level": self.level or self.summary.get("reached")}
 
+    def get_page_values(self, qr_image="base64"):
+        """What a reminder shows of the customer's statement page: its link
+        (with the access token) and short address, the ways to pay, the
+        contact (``account.followup.statement.page._get_reminder_values``), the
+        page created if the customer has none yet. Worked out here, before
+        rendering, and given to the template as ``followup_page``: the template
+        only reads it.
+
+        :param qr_image: "url" for an e-mail, "base64" for a letter (see
+            ``account.followup.statement.page._get_transfer_values``)
+        """
+        return self.env["account.followup.statement.page"]._get_reminder_values(self.statement, qr_image=qr_image)
+
     def get_invoice_attachments(self):
         """PDFs of the customer's overdue invoices, as (name, content) pairs."""
         move_ids = {line["move_id"] for line in self.statement["lines"] if line["days_late"] > 0}

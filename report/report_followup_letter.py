@@ -3,7 +3,9 @@ from odoo import api, models
 
 class ReportFollowupLetter(models.AbstractModel):
     """The follow-up letters: the statements of all the customers printed are
-    worked out together and given to the template, which renders them."""
+    worked out together, with what each letter shows of the customer's
+    statement page (the page created if missing), and given to the template,
+    which renders them and writes nothing."""
 
     _name = "report.account_payment_followup.report_followup_letter"
     _description = "Payment Reminder Letter"
@@ -18,4 +20,8 @@ class ReportFollowupLetter(models.AbstractModel):
             "doc_model": "res.partner",
             "docs": partners,
             "statements": {pid: situation.statement for pid, situation in situations.items()},
+            # A letter is printed: its payment QR codes are inlined.
+            "followup_pages": {
+                pid: situation.get_page_values(qr_image="base64") for pid, situation in situations.items()
+            },
         }

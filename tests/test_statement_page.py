@@ -345,6 +345,29 @@ class TestStatementPage(StatementPageCommon):
         html = self.url_open(self._page_url()).text
         self.assertIn('src="data:image/png;base64,', html, "the page shows the QR code too")
 
+    def test_rendering_a_reminder_writes_nothing_sending_it_creates_the_page(self):
+        customer = self._create_customer("New Customer", "new@customer.example.com")
+        self._invoice(customer, 120, self.today - timedelta(days=1), currency=self.eur)
+        Page = self.env["account.followup.statement.page"]
+        template = self.level_first.mail_template_id
+        # Odoo's own preview of the template on the customer, and its render:
+        # the customer's statement, no page created for it (nor its link shown).
+        preview = self.env["mail.template.preview"].create(
+            {"mail_template_id": template.id, "resource_ref": f"res.partner,{customer.id}"}
+        )
+        self.assertIn("120", preview.body_html)
+        body = template._render_field("body_html", customer.ids)[customer.id]
+        self.assertIn("New Customer", str(body))
+        self.assertNotIn("/my/statement/", str(body))
+        self.assertFalse(Page.search([("partner_id", "=", customer.id)]))
+        # The scheduled action sends the reminder: the page exists, the e-mail links to it.
+        self._run_cron()
+        page = Page.search([("partner_id", "=", customer.id)])
+        self.assertEqual(len(page), 1)
+        mail = self._followup_mails(customer)
+        self.assertEqual(len(mail), 1)
+        self.assertIn(f"/my/statement/{page.id}?access_token={page.access_token}", mail.body_html)
+
     def test_no_qr_code_where_odoo_cannot_build_one(self):
         gold = self.currency_data["currency"]
         customer = self._create_customer("Gold Customer", "gold@example.com")
