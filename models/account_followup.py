@@ -412,6 +412,15 @@ class AccountFollowup(models.AbstractModel):
         rows = self._read_open_items(company, partners.ids, today)
         levels = self._get_levels(company)
         plan = [(level.delay, level) for level in levels]
+        # The batch's statement pages in one query (the engine's lock and the
+        # reminders' link); a customer without one gets it when first needed.
+        # Sudo: the engine's bookkeeping (see account.followup.statement.page._get_page).
+        pages = {
+            page.partner_id.id: page
+            for page in self.env["account.followup.statement.page"]
+            .sudo()
+            .search([("partner_id", "in", partners.ids), ("company_id", "=", company.id)])
+        }
         open_steps = (
             self.env["account.followup.step"]
             .sudo()
@@ -441,6 +450,7 @@ class AccountFollowup(models.AbstractModel):
                 plan,
                 partner_steps.filtered(lambda s, lvl=level: s.level_id == lvl)[:1],
                 open_steps=partner_steps,
+                page=pages.get(partner.id),
             )
         return situations
 
@@ -596,16 +606,14 @@ class AccountFollowup(models.AbstractModel):
         return preview
 
     @api.model
-    def _lock_partner(self, partner, company=None):
+    def _lock_partner(self, situation):
         """Lock a customer for this transaction: the row of its statement page
         in the company, a row of the addon's own (the contact is not touched);
         False when another transaction holds it or changed it since this one
         began (a recorded step updates it, see _record_step)."""
-        company = company or self.env.company
         try:
             with self.env.cr.savepoint(flush=False):
-                # Sudo: the page is the engine's bookkeeping too (see _get_page).
-                page = self.env["account.followup.statement.page"].sudo()._get_page(partner, company)
+                page = situation.page
                 self.env.cr.execute(
                     SQL(
                         "SELECT id FROM account_followup_statement_page WHERE id = %s FOR NO KEY UPDATE SKIP LOCKED",
@@ -649,7 +657,7 @@ class AccountFollowup(models.AbstractModel):
         """Execute the level due for one customer (scheduled action): every
         channel of an automated level, or the proposal of a level for a person."""
         partner = situation.partner
-        if not self._lock_partner(partner, situation.company) or self._is_level_on_record(situation):
+        if not self._lock_partner(situation) or self._is_level_on_record(situation):
             return None
         level = situation.level
         if not level or situation.status != STATUS_ACTION:
@@ -754,8 +762,8 @@ class AccountFollowup(models.AbstractModel):
         # Update the customer's page row (the lock, see _lock_partner) so that a
         # concurrent run whose snapshot is older than our commit gets a
         # serialization error when it locks the row, instead of sending again
-        # on stale data. Sudo: the engine's bookkeeping (see _get_page).
-        page = self.env["account.followup.statement.page"].sudo()._get_page(partner, situation.company)
+        # on stale data.
+        page = situation.page
         self.env.cr.execute(
             SQL(
                 "UPDATE account_followup_statement_page SET write_date = (now() at time zone 'UTC'), write_uid = %s "

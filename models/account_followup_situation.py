@@ -12,7 +12,7 @@ from odoo import _
 
 
 class FollowupSituation:
-    def __init__(self, env, partner, company, today, summary, rows, plan, open_step, open_steps=None):
+    def __init__(self, env, partner, company, today, summary, rows, plan, open_step, open_steps=None, page=None):
         self.env = env
         self.partner = partner  # the commercial partner, in the company
         self.company = company
@@ -23,6 +23,15 @@ class FollowupSituation:
         self.open_step = open_step  # the step in progress for the level due, if any
         self.open_steps = open_steps if open_steps is not None else open_step  # all its steps in progress
         self.level = self.summary.get("level") or env["account.followup.level"]
+        self._page = page  # its statement page, when the batch read it
+
+    @property
+    def page(self):
+        """The customer's statement page in the company (sudo), created the
+        first time it is needed: the engine's lock and the reminders' link."""
+        if not self._page:
+            self._page = self.env["account.followup.statement.page"].sudo()._get_page(self.partner, self.company)
+        return self._page
 
     # ------------------------------------------------------------
     # WHAT IS DUE
@@ -96,7 +105,7 @@ class FollowupSituation:
         :param qr_image: "url" for an e-mail, "base64" for a letter (see
             ``account.followup.statement.page._get_transfer_values``)
         """
-        return self.env["account.followup.statement.page"]._get_reminder_values(self.statement, qr_image=qr_image)
+        return self.page._get_reminder_values(self.statement, qr_image=qr_image, page=self.page)
 
     def get_invoice_attachments(self):
         """PDFs of the customer's overdue invoices, as (name, content) pairs."""

@@ -305,11 +305,14 @@ class AccountFollowupStatementPage(models.Model):
         return result
 
     @api.model
-    def _get_reminder_values(self, statement, qr_image="base64"):
+    def _get_reminder_values(self, statement, qr_image="base64", page=None):
         """What a reminder (e-mail or letter) shows of the customer's page: the
         link with its access token and the ways to pay that exist (see
-        :meth:`_get_payment_ways`)."""
-        page = self._get_page(statement["partner"], statement["company"])
+        :meth:`_get_payment_ways`).
+
+        :param page: the customer's page when the caller has it (the situation)
+        """
+        page = page or self._get_page(statement["partner"], statement["company"])
         ways = page._get_payment_ways(statement, qr_image=qr_image)
         # A letter cannot be clicked: the bank account and its QR code are
         # printed whenever the company has one, beside the page's address.
