@@ -1,8 +1,24 @@
+import importlib.util
+import io
 from datetime import date
+from pathlib import Path
 
 from odoo import Command
 
+import odoo.addons.account_payment_followup as addon
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
+
+
+def print_one_shot_report(company, report):
+    """What `bash dev/dev.sh followup` prints of a run's ``report``
+    (dev/followup_once.py's own printing)."""
+    path = Path(addon.__path__[0]) / "dev" / "followup_once.py"
+    spec = importlib.util.spec_from_file_location("followup_once", path)
+    followup_once = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(followup_once)
+    out = io.StringIO()
+    followup_once.print_report(company, report, out)
+    return out.getvalue()
 
 
 class FollowupCommon(AccountTestInvoicingCommon):

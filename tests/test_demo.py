@@ -1,12 +1,9 @@
-import importlib.util
-import io
 from collections import Counter
-from pathlib import Path
 
 from odoo.tests import TransactionCase, tagged
 from odoo.tools import convert_file
 
-import odoo.addons.account_payment_followup as addon
+from .common import print_one_shot_report
 
 
 @tagged("post_install", "-at_install")
@@ -117,13 +114,7 @@ class TestDemo(TransactionCase):
         )
 
         # The one-shot mode prints the same report.
-        path = Path(addon.__path__[0]) / "dev" / "followup_once.py"
-        spec = importlib.util.spec_from_file_location("followup_once", path)
-        followup_once = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(followup_once)
-        out = io.StringIO()
-        followup_once.print_report(self.company, report, out)
-        text = out.getvalue()
+        text = print_one_shot_report(self.company, report)
         self.assertIn("23 customer(s) processed", text)
         self.assertIn("skipped: e-mail (the customer has no e-mail address)", text)
         self.assertIn("e-mails: 10", text)

@@ -1,15 +1,10 @@
-import importlib.util
-import io
-from pathlib import Path
 from unittest.mock import patch
 
 from freezegun import freeze_time
 
 from odoo.tests import tagged
 
-import odoo.addons.account_payment_followup as addon
-
-from .common import FollowupCommon
+from .common import FollowupCommon, print_one_shot_report
 
 
 @tagged("post_install", "-at_install")
@@ -62,13 +57,7 @@ class TestFollowupSafety(FollowupCommon):
             remaining = self.env["account.followup"]._execute_followups(self.company, report=report)
         self.assertFalse(remaining)
         self.assertFalse(report.get("done"))
-        path = Path(addon.__path__[0]) / "dev" / "followup_once.py"
-        spec = importlib.util.spec_from_file_location("followup_once", path)
-        followup_once = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(followup_once)
-        out = io.StringIO()
-        followup_once.print_report(self.company, report, out)
-        text = out.getvalue()
+        text = print_one_shot_report(self.company, report)
         self.assertIn("0 customer(s) processed", text)
         self.assertIn("STOPPED: Payment follow-ups stopped for", text)
         self.assertIn("3 e-mails are due today, more than the limit of 2", text)
