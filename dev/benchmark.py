@@ -853,7 +853,7 @@ class Bench:
         """One SQL aggregate over the open receivable items answering the same
         question (customers in manual mode aside): those whose oldest chased
         item reached a level it has not received."""
-        from odoo.addons.account_payment_followup.models.account_followup import DUE_DATE_SQL
+        from odoo.addons.account_payment_followup.followup.definitions import DUE_DATE_SQL
 
         env.cr.execute(
             f"""

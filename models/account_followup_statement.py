@@ -4,7 +4,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import format_amount, format_date
 
-from .account_followup import STATUS_ACTION, STATUS_NONE, STATUS_OVERDUE
+from ..followup.definitions import STATUS_ACTION, STATUS_NONE, STATUS_OVERDUE
 
 TRUST_VALUES = ("good", "normal", "bad")
 

@@ -1,7 +1,9 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import SQL
 
-from .account_followup_channel import ChannelOutcome
+from ..followup.channels import ChannelOutcome
+from ..followup.definitions import DUE_DATE_SQL
 from .account_followup_step_channel import (
     CHANNEL_BOUNCED,
     CHANNEL_FAILED,
@@ -10,6 +12,12 @@ from .account_followup_step_channel import (
     CHANNEL_SKIPPED,
     CHANNEL_TO_DO,
 )
+
+# Actions that reached the customer or were handed to a person (to do, then
+# done); a skipped or failed action did not chase anyone.
+EFFECTIVE_CHANNEL_STATES = ("sent", "queued", "to_do", "done")
+# The most personal action first: the step's "main action".
+CHANNEL_WEIGHT = ("manual", "letter", "sms", "email")
 
 STEP_IN_PROGRESS = "in_progress"
 STEP_DONE = "done"
@@ -22,9 +30,28 @@ class AccountFollowupStep(models.Model):
     person's path record their work through ``account.followup._record_step``
     and nothing else. Users read steps; nobody edits or deletes them (the access
     rights give read only; the engine writes after its own rights check).
+
+    Its payment figures are stored on it. The follow-up analysis groups and
+    filters steps by the thousand; working
+    out, at every click, what each step's items owed on its date and what was
+    paid after it means joining every step with the journal items and the
+    reconciliations (seconds at 150,000 steps). The figures are stored here
+    instead and computed by one SQL query for a batch of steps, again whenever
+    a reconciliation of one of their items is made or undone.
+
+    * ``amount_concerned``: what the step's receivable debits (invoices,
+      installments) still owed on the step date: their amount minus their
+      reconciliations dated on or before it;
+    * ``paid_7/14/30``: the part of it settled by reconciliations dated in the
+      7, 14, 30 days after the step (its day excluded, the last day included);
+      ``paid_since``: after the step, up to now. A reconciliation with a credit
+      note is not money in and pays nothing;
+    * ``paid_date``: the date of the payment that paid the last of the amount
+      concerned, empty while it is not entirely paid.
     """
 
     _name = "account.followup.step"
+    _inherit = ["account.followup.charges.mixin"]
     _description = "Follow-up Step"
     _order = "date desc, id desc"
     _check_company_auto = True
@@ -89,9 +116,106 @@ class AccountFollowupStep(models.Model):
     channel_ids = fields.One2many("account.followup.step.channel", "step_id", string="Actions", readonly=True)
     channel_summary = fields.Char(string="Outcome", compute="_compute_channel_summary")
 
+    # Late-payment charges (see account.followup.charges.mixin)
+    charge_move_ids = fields.One2many("account.move", "followup_step_id", string="Charges Invoices", readonly=True)
+    charge_move_id = fields.Many2one(
+        "account.move",
+        string="Late Payment Charges",
+        compute="_compute_charge_move_id",
+        store=True,
+        index="btree_not_null",
+        help="The customer invoice of the late-payment charges (fee, interest, compensation) of this step.",
+    )
+
+    # What the money did after the step: the effectiveness figures (below)
+    amount_concerned = fields.Monetary(
+        readonly=True,
+        compute="_compute_payment_figures",
+        store=True,
+        help="What the step's invoices still owed on the step date.",
+    )
+    paid_7 = fields.Monetary(string="Paid within 7 Days", compute="_compute_payment_figures", store=True)
+    paid_14 = fields.Monetary(string="Paid within 14 Days", compute="_compute_payment_figures", store=True)
+    paid_30 = fields.Monetary(string="Paid within 30 Days", compute="_compute_payment_figures", store=True)
+    paid_since = fields.Monetary(
+        compute="_compute_payment_figures", store=True, help="Paid after the step, up to today."
+    )
+    paid_date = fields.Date(
+        string="Paid in Full on",
+        compute="_compute_payment_figures",
+        store=True,
+        help="When the last of the amount concerned was paid; empty while it is not.",
+    )
+    main_channel = fields.Selection(
+        [("manual", "Manual action"), ("letter", "Letter"), ("sms", "SMS"), ("email", "E-mail")],
+        string="Main Action",
+        compute="_compute_main_channel",
+        store=True,
+        help="The most personal action of the step that reached the customer or a person: "
+        "manual action, then letter, SMS, e-mail.",
+    )
+    by_email = fields.Boolean(string="With E-mail", compute="_compute_main_channel", store=True)
+    by_letter = fields.Boolean(string="With Letter", compute="_compute_main_channel", store=True)
+    by_sms = fields.Boolean(string="With SMS", compute="_compute_main_channel", store=True)
+    by_manual = fields.Boolean(string="With Manual Action", compute="_compute_main_channel", store=True)
+
     # ------------------------------------------------------------
     # COMPUTE METHODS
     # ------------------------------------------------------------
+
+    @api.depends("charge_move_ids")
+    def _compute_charge_move_id(self):
+        for step in self:
+            # at most one: account.move's unique constraint on followup_step_id
+            step.charge_move_id = step.charge_move_ids[:1]
+
+    @api.depends("date", "move_line_ids.balance", "move_line_ids.matched_credit_ids")
+    def _compute_payment_figures(self):
+        steps = self.filtered(lambda step: isinstance(step.id, int))
+        (self - steps).update(
+            {
+                "amount_concerned": 0,
+                "paid_7": 0,
+                "paid_14": 0,
+                "paid_30": 0,
+                "paid_since": 0,
+                "paid_date": False,
+            }
+        )
+        if not steps:
+            return
+        # SQL: the reconciliations of every item of every step, set-based.
+        steps.flush_recordset(["date", "move_line_ids"])
+        self.env["account.move.line"].flush_model(["balance", "move_id"])
+        self.env["account.move"].flush_model(["move_type"])
+        self.env["account.partial.reconcile"].flush_model(["amount", "max_date", "debit_move_id", "credit_move_id"])
+        figures = dict.fromkeys(steps.ids, (0, 0, 0, 0, 0, None))
+        self.env.cr.execute(self._get_payment_figures_query(steps.ids))
+        figures.update({row[0]: row[1:] for row in self.env.cr.fetchall()})
+        for step in steps:
+            amount, paid_7, paid_14, paid_30, paid_since, paid_date = figures[step.id]
+            step.update(
+                {
+                    "amount_concerned": amount,
+                    "paid_7": paid_7,
+                    "paid_14": paid_14,
+                    "paid_30": paid_30,
+                    "paid_since": paid_since,
+                    "paid_date": paid_date,
+                }
+            )
+
+    @api.depends("channel_ids.channel", "channel_ids.state")
+    def _compute_main_channel(self):
+        for step in self:
+            used = set(
+                step.channel_ids.filtered(lambda channel: channel.state in EFFECTIVE_CHANNEL_STATES).mapped("channel")
+            )
+            step.main_channel = next((channel for channel in CHANNEL_WEIGHT if channel in used), False)
+            step.by_email = "email" in used
+            step.by_letter = "letter" in used
+            step.by_sms = "sms" in used
+            step.by_manual = "manual" in used
 
     @api.depends("level_id", "partner_id", "date")
     def _compute_display_name(self):
@@ -214,6 +338,111 @@ class AccountFollowupStep(models.Model):
                 }
             )
             step.state = STEP_DONE
-            self.env["account.followup"]._record_item_levels(step)
+            step._record_item_levels()
             if activities.exists():
                 activities.exists().action_feedback(feedback=_("Follow-up done"))
+
+    def _record_item_levels(self):
+        """Each item of this done step receives the level it has reached (up to the
+        step's level, never lower than what it had): the index "never twice" is
+        read from, written in the step's transaction. Follow-up bookkeeping only
+        (no amount, account or tax): one query whatever the number of items,
+        where the ORM would run account.move.line.write's invoice
+        synchronisation for nothing."""
+        self.ensure_one()
+        step = self
+        Line = self.env["account.move.line"]
+        # Everything the query reads or writes: the items' due dates and levels,
+        # the company's levels.
+        Line.flush_model(["followup_level_id", "followup_date", "date_maturity", "invoice_date", "date"])
+        self.env["account.followup.level"].flush_model(["company_id", "active", "delay"])
+        self.env.cr.execute(
+            SQL(
+                """
+                UPDATE account_move_line target
+                   SET followup_level_id = reached.level_id, followup_date = %(date)s,
+                       write_uid = %(uid)s, write_date = (now() at time zone 'UTC')
+                  FROM (
+                        SELECT aml.id, new_level.id AS level_id
+                          FROM account_move_line aml
+                          JOIN LATERAL (
+                                SELECT level.id, level.delay
+                                  FROM account_followup_level level
+                                 WHERE level.company_id = %(company)s
+                                   AND level.active
+                                   AND level.delay <= %(ceiling)s
+                                   AND level.delay <= %(date)s - %(due_date)s
+                              ORDER BY level.delay DESC
+                                 LIMIT 1
+                               ) new_level ON TRUE
+                     LEFT JOIN account_followup_level received ON received.id = aml.followup_level_id
+                         WHERE aml.id = ANY(%(ids)s)
+                           AND (received.id IS NULL OR received.delay < new_level.delay)
+                       ) reached
+                 WHERE target.id = reached.id
+             RETURNING target.id
+                """,
+                date=step.date,
+                uid=self.env.uid,
+                company=step.company_id.id,
+                ceiling=step.level_id.delay,
+                due_date=SQL(DUE_DATE_SQL),
+                ids=step.move_line_ids.ids,
+            )
+        )
+        written = [row[0] for row in self.env.cr.fetchall()]
+        Line.browse(written).invalidate_recordset(["followup_level_id", "followup_date", "write_uid", "write_date"])
+
+    @api.model
+    def _get_payment_figures_query(self, step_ids):
+        """One row per step of ``step_ids`` with items: id, amount concerned,
+        paid within 7, 14, 30 days, paid since, date paid in full."""
+        return SQL(
+            """
+            WITH items AS (
+                SELECT rel.step_id, SUM(aml.balance) AS balance
+                  FROM account_followup_step_move_line_rel rel
+                  JOIN account_move_line aml ON aml.id = rel.move_line_id
+                 WHERE rel.step_id = ANY(%(ids)s)
+                   AND aml.balance > 0
+              GROUP BY rel.step_id
+            ), reconciliations AS (
+                SELECT rel.step_id, step.date, apr.amount, apr.max_date,
+                       apr.max_date > step.date AND NOT EXISTS (
+                           SELECT 1
+                             FROM account_move_line refund_line
+                             JOIN account_move refund ON refund.id = refund_line.move_id
+                            WHERE refund_line.id = apr.credit_move_id
+                              AND refund.move_type = 'out_refund'
+                       ) AS paying
+                  FROM account_followup_step_move_line_rel rel
+                  JOIN account_followup_step step ON step.id = rel.step_id
+                  JOIN account_partial_reconcile apr ON apr.debit_move_id = rel.move_line_id
+                 WHERE rel.step_id = ANY(%(ids)s)
+            ), per_step AS (
+                SELECT step_id,
+                       SUM(amount) FILTER (WHERE max_date <= date) AS before,
+                       SUM(amount) FILTER (WHERE paying AND max_date <= date + 7) AS paid_7,
+                       SUM(amount) FILTER (WHERE paying AND max_date <= date + 14) AS paid_14,
+                       SUM(amount) FILTER (WHERE paying AND max_date <= date + 30) AS paid_30,
+                       SUM(amount) FILTER (WHERE paying) AS paid,
+                       MAX(max_date) FILTER (WHERE paying) AS last_paid
+                  FROM reconciliations
+              GROUP BY step_id
+            ), figures AS (
+                SELECT items.step_id,
+                       items.balance - COALESCE(per_step.before, 0) AS amount,
+                       COALESCE(per_step.paid_7, 0) AS paid_7,
+                       COALESCE(per_step.paid_14, 0) AS paid_14,
+                       COALESCE(per_step.paid_30, 0) AS paid_30,
+                       COALESCE(per_step.paid, 0) AS paid,
+                       per_step.last_paid
+                  FROM items
+             LEFT JOIN per_step ON per_step.step_id = items.step_id
+            )
+            SELECT step_id, amount, paid_7, paid_14, paid_30, paid,
+                   CASE WHEN amount > 0 AND paid >= amount THEN last_paid END
+              FROM figures
+            """,
+            ids=list(step_ids),
+        )

@@ -2,7 +2,7 @@ from odoo import models
 from odoo.models import parse_read_group_spec
 from odoo.tools import SQL
 
-from ..models.account_followup import DUE_DATE_SQL
+from ..followup.definitions import DUE_DATE_SQL
 
 # An item's due date: the engine's rule (from columns of account_move_line
 # "aml" only, so that the reports need not join every entry).

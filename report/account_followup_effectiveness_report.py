@@ -6,7 +6,7 @@ class AccountFollowupEffectivenessReport(models.Model):
     """How much money came in after each follow-up step (a report read from SQL).
 
     One row per step, with the figures stored on the step (see
-    ``account_followup_step_analysis.py``): the amount its invoices still owed
+    ``account_followup_step.py``): the amount its invoices still owed
     on the step date, the part of it paid within 7, 14 and 30 days after it
     (credit notes are not payments), and the days until it was entirely paid.
     The windows of successive steps on the same invoice overlap: a payment 20

@@ -9,7 +9,9 @@ from odoo import Command, api, fields
 from odoo.tests import BaseCase, tagged
 from odoo.tests.common import get_db_name
 
-from odoo.addons.account_payment_followup.models.account_followup_step_charges import AccountFollowupStep
+from odoo.addons.account_payment_followup.models.account_followup_charges_mixin import (
+    AccountFollowupChargesMixin as AccountFollowupStep,
+)
 
 
 class SimulatedCrash(BaseException):

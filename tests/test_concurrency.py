@@ -9,7 +9,7 @@ from odoo import Command, api, fields
 from odoo.tests import BaseCase, tagged
 from odoo.tests.common import get_db_name
 
-from odoo.addons.account_payment_followup.models.account_followup import AccountFollowup
+from odoo.addons.account_payment_followup.models.account_followup_execution import AccountFollowup
 
 
 class SimulatedCrash(BaseException):

@@ -290,7 +290,7 @@ class TestFollowupRecord(FollowupCommon):
             # is 40 days late and reaches the 15-day call, not the 35-day level.
             self.level_second.delay = 45
             step.date = "2026-02-10"
-            followup._record_item_levels(step)
+            step._record_item_levels()
             self.assertEqual(item.followup_level_id, self.level_call)
 
     def test_email_bounce_says_bounced_and_asks_to_fix(self):

@@ -1,8 +1,8 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
-from ..models.account_followup import STATUS_ACTION
-from ..models.account_followup_channel import ChannelOptions
+from ..followup.channels import ChannelOptions
+from ..followup.definitions import STATUS_ACTION
 from ..models.account_followup_step_channel import (
     CHANNEL_FAILED,
     CHANNEL_QUEUED,

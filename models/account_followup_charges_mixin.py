@@ -9,7 +9,7 @@ invoice for the step, in the same transaction as the step.
 import calendar
 from datetime import date, timedelta
 
-from odoo import Command, _, api, fields, models
+from odoo import Command, _, api, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL, format_date, formatLang
 
@@ -29,30 +29,13 @@ def year_fraction(start, end):
     return total
 
 
-class AccountFollowupStep(models.Model):
-    # The step's late-payment charges, apart from its history (account_followup_step.py)
-    # and its effectiveness figures (account_followup_step_analysis.py): one feature a file.
-    _inherit = "account.followup.step"  # pylint: disable=consider-merging-classes-inherited
+class AccountFollowupChargesMixin(models.AbstractModel):
+    """What a follow-up step adds to charge late-payment fees, interest and
+    compensation: mixed into ``account.followup.step``, whose fields
+    (``charge_move_ids``, ``charge_move_id``) hold the invoice."""
 
-    charge_move_ids = fields.One2many("account.move", "followup_step_id", string="Charges Invoices", readonly=True)
-    charge_move_id = fields.Many2one(
-        "account.move",
-        string="Late Payment Charges",
-        compute="_compute_charge_move_id",
-        store=True,
-        index="btree_not_null",
-        help="The customer invoice of the late-payment charges (fee, interest, compensation) of this step.",
-    )
-
-    # ------------------------------------------------------------
-    # COMPUTE METHODS
-    # ------------------------------------------------------------
-
-    @api.depends("charge_move_ids")
-    def _compute_charge_move_id(self):
-        for step in self:
-            # at most one: account.move's unique constraint on followup_step_id
-            step.charge_move_id = step.charge_move_ids[:1]
+    _name = "account.followup.charges.mixin"
+    _description = "Late-payment Charges of a Follow-up Step"
 
     # ------------------------------------------------------------
     # BUSINESS METHODS

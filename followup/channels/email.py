@@ -1,0 +1,119 @@
+"""The e-mail: the level's template rendered for the customer, posted in its chatter."""
+
+import logging
+
+from odoo import _, fields
+
+from ...models.account_followup_step_channel import CHANNEL_QUEUED
+from .base import ChannelOutcome, FollowupChannel, FollowupSkip
+
+_logger = logging.getLogger(__name__)
+
+
+class EmailChannel(FollowupChannel):
+    code = "email"
+    level_field = "send_email"
+
+    def label(self):
+        return _("e-mail")
+
+    def get_blocker(self, situation):
+        if not situation.email_recipients:
+            return _("the customer has no e-mail address")
+        return ""
+
+    def describe(self, situation):
+        blocker = self.get_blocker(situation)
+        if blocker:
+            return _("e-mail skipped: %s", blocker)
+        return _("e-mail to %s", ", ".join(situation.email_recipients.mapped("email")))
+
+    def render(self, situation, template):
+        """Subject and body of the level's template for this customer, in its
+        language, rendered from the situation it is given, with the link to
+        the customer's statement page worked out before (the page created if
+        missing): the template writes nothing."""
+        partner = situation.partner
+        context = dict(situation.get_render_context(), followup_page=situation.get_page_values(qr_image="url"))
+        # The company's own data (name, e-mail, bank account) comes from the
+        # company followed up: the template reads it as `object.env.company`.
+        template = template.with_company(situation.company)
+        subject = template._render_field("subject", partner.ids, compute_lang=True, add_context=context)[partner.id]
+        body = template._render_field(
+            "body_html", partner.ids, compute_lang=True, add_context=context, options={"post_process": True}
+        )[partner.id]
+        return subject, body
+
+    def get_header(self, situation):
+        """The e-mail's header ("Your statement of account") names the document
+        in the customer's language, as the body: Odoo's layout translates
+        "Your" for the recipient and shows this text as given."""
+        context = {"lang": situation.partner.lang or self.env.lang}  # the language _() translates into  # noqa: F841
+        return _("statement of account")
+
+    def run(self, situation, options):
+        self.check(situation)
+        partner = situation.partner
+        template = situation.mail_template
+        if options.subject is not None and options.body is not None:
+            subject, body = options.subject, options.body
+        elif not template:
+            raise FollowupSkip(_("the level has no e-mail template"))
+        else:
+            subject, body = self.render(situation, template)
+        attachments = []
+        attach = options.attach_invoices if options.attach_invoices is not None else situation.level.join_invoices
+        if attach:
+            try:
+                attachments = situation.get_invoice_attachments()
+            except Exception as error:  # wkhtmltopdf missing or failing: send the e-mail without PDFs
+                _logger.warning("Follow-up of partner %s: invoice PDFs not attached: %s", partner.id, error)
+                partner._message_post_followup(
+                    body=_("Payment follow-up: the invoices could not be attached to the e-mail (%s).", error)
+                )
+        test_address = situation.company.followup_test_email
+        if test_address:
+            # Test mode: every follow-up e-mail goes to one address, nobody else.
+            message = partner._message_post_followup(
+                body=body,
+                subject=subject,
+                message_type="comment",
+                subtype_xmlid="mail.mt_note",
+                attachments=attachments,
+            )
+            self.env["mail.mail"].sudo().create(
+                {
+                    "body_html": body,
+                    "email_to": test_address,
+                    "mail_message_id": message.id,
+                    "attachment_ids": [fields.Command.set(message.attachment_ids.ids)],
+                }
+            )
+            return ChannelOutcome(
+                CHANNEL_QUEUED, _("e-mail sent to the test address %s", test_address), message=message
+            )
+        email_from = (
+            template and template.with_company(situation.company)._render_field("email_from", partner.ids)[partner.id]
+        ) or situation.company.email_formatted
+        recipients = situation.email_recipients
+        message = partner.with_context(
+            mail_notify_force_send=options.send_now, mail_post_autofollow=False
+        )._message_post_followup(
+            body=body,
+            subject=subject,
+            email_from=email_from,
+            partner_ids=recipients.ids,
+            message_type="comment",
+            subtype_xmlid="account_payment_followup.mt_followup",
+            attachments=attachments,
+            email_layout_xmlid="mail.mail_notification_light",
+            # The header of the e-mail: "Your statement of account, <company>",
+            # not "Your contact, <the customer's own name>".
+            model_description=self.get_header(situation),
+            record_name=situation.company.name,
+        )
+        return ChannelOutcome(
+            CHANNEL_QUEUED,
+            _("e-mail sent to %s", ", ".join(recipients.mapped("email_formatted"))),
+            message=message,
+        )

@@ -1,0 +1,53 @@
+"""The letter: printed by a person, or handed to Snailmail."""
+
+from odoo import _
+
+from ...models.account_followup_step_channel import CHANNEL_QUEUED, CHANNEL_SENT, CHANNEL_TO_DO
+from .base import ChannelOutcome, FollowupChannel
+
+
+class LetterChannel(FollowupChannel):
+    code = "letter"
+    level_field = "send_letter"
+
+    def label(self):
+        return _("letter")
+
+    def get_blocker(self, situation):
+        if not situation.has_postal_address:
+            return _("the customer has no complete postal address")
+        return ""
+
+    def describe(self, situation):
+        blocker = self.get_blocker(situation)
+        return _("letter skipped: %s", blocker) if blocker else _("letter")
+
+    def run(self, situation, options):
+        self.check(situation)
+        partner = situation.partner
+        if options.printed:
+            # Recorded once its PDF exists (res.partner._followup_render_letters).
+            return ChannelOutcome(CHANNEL_SENT, _("letter printed by %s", self.env.user.name), record=options.letter)
+        if "snailmail.letter" in self.env and situation.level.auto_execute:
+            report = self.env.ref("account_payment_followup.action_report_followup_letter")
+            letter = (
+                self.env["snailmail.letter"]
+                .sudo()
+                .create(
+                    {
+                        "partner_id": partner.id,
+                        "model": "res.partner",
+                        "res_id": partner.id,
+                        "user_id": self.env.user.id,
+                        "company_id": situation.company.id,
+                        "report_template": report.id,
+                    }
+                )
+            )
+            # Handed to Snailmail, not yet posted: it sends it when it has credits.
+            # Its message's notification tells when it is posted or refused.
+            return ChannelOutcome(
+                CHANNEL_QUEUED, _("letter handed to Snailmail for posting"), record=letter, message=letter.message_id
+            )
+        partner.sudo().followup_letter_to_print = True
+        return ChannelOutcome(CHANNEL_TO_DO, _("letter waiting to be printed"))

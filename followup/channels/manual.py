@@ -1,0 +1,29 @@
+"""The manual action: an activity for the person who calls, visits or writes."""
+
+from odoo import _
+
+from ...models.account_followup_step_channel import CHANNEL_TO_DO
+from .base import ChannelOutcome, FollowupChannel
+
+
+class ManualChannel(FollowupChannel):
+    code = "manual"
+    level_field = "manual_action"
+
+    def label(self):
+        return _("manual action")
+
+    def describe(self, situation):
+        return _("activity for %s", situation.responsible.name)
+
+    def run(self, situation, options):
+        activity = situation.schedule_activity()
+        return ChannelOutcome(
+            CHANNEL_TO_DO,
+            _(
+                "activity “%(action)s” for %(user)s",
+                action=situation.level.manual_action_note or situation.level.name,
+                user=situation.responsible.name,
+            ),
+            activity=activity,
+        )

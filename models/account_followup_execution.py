@@ -1,0 +1,238 @@
+"""Running the follow-ups of a batch of customers: locking each customer,
+checking the history, running the channels (``followup/channels/``) and
+handing what they did to the recording (``account_followup_recording.py``).
+Control flows down: the rules (``account_followup_rules.py``) say what is
+due, this file does it, the recording writes it; nothing calls back up.
+"""
+
+import logging
+
+import psycopg2
+
+from odoo import _, api, fields, models
+from odoo.tools import SQL
+
+from ..followup.channels import CHANNELS, ChannelOptions, ChannelOutcome, FollowupSkip
+from .account_followup_rules import STATUS_ACTION
+from .account_followup_step_channel import CHANNEL_FAILED, CHANNEL_SKIPPED
+
+_logger = logging.getLogger(__name__)
+
+
+class AccountFollowup(models.AbstractModel):
+    _inherit = "account.followup"
+
+    # ------------------------------------------------------------
+    # CHANNELS
+    # ------------------------------------------------------------
+
+    @api.model
+    def _get_channels(self):
+        """The channel table (see followup/channels/): extend it to add one."""
+        return [channel(self.env) for channel in CHANNELS]
+
+    # ------------------------------------------------------------
+    # A BATCH
+    # ------------------------------------------------------------
+
+    @api.model
+    def _execute_followups(self, company, batch_size=100, today=None, auto_commit=False, report=None):
+        """Execute the automated follow-ups due today in ``company``.
+
+        The situations of the batch are computed once, set-based. Each customer
+        is then processed in its own savepoint: its row is locked first and the
+        record of steps checked, so a second worker skips it or finds the step
+        done. What a step produces (e-mails, SMS, letters, activities) is
+        created in the same transaction as the step.
+
+        :param bool auto_commit: commit after each customer, so that a crash
+            loses at most the customer in progress, which the next run redoes.
+            Only the entry points that own the transaction (the scheduled
+            action outside tests, the command-line scripts) pass True.
+        :param dict report: filled, when given, with what the run did:
+            ``done`` (one entry per customer processed), ``errors`` (ids of
+            the customers that failed) and ``stopped`` (the warning of the
+            e-mail cap).
+        :return: True when customers remain for another run.
+        """
+        today = today or fields.Date.context_today(self)
+        due = self._get_due_followups(company, today)
+        if self._check_email_cap(company, due, report):
+            return False
+        batch = due[:batch_size]
+        Partner = self.env["res.partner"].with_company(company)
+        situations = self._get_situations(company, Partner.browse([partner.id for partner, _level in batch]), today)
+        for partner, _level in batch:
+            situation = situations[partner.id]
+            # Each customer with its own prefetch: after a commit, reading a field
+            # of one customer would read it for the whole batch again.
+            situation.partner = situation.partner.with_prefetch()
+            try:
+                with self.env.cr.savepoint(flush=True):
+                    done = self._execute_situation(situation)
+            except Exception:
+                _logger.exception("Payment follow-up of partner %s failed", partner.id)
+                if report is not None:
+                    report.setdefault("errors", []).append(partner.id)
+                done = None
+            if report is not None and done:
+                report.setdefault("done", []).append(done)
+            if auto_commit:
+                # One transaction per customer: what is sent is recorded at once.
+                self.env.cr.commit()  # pylint: disable=invalid-commit
+        return len(due) > batch_size
+
+    @api.model
+    def _count_automatic_emails(self, due):
+        """How many e-mails the scheduled action sends for ``due`` ([(partner,
+        level)]): one per customer whose level is automatic and asks for an
+        e-mail. The one count of the cap and of the preview."""
+        email = next(channel for channel in self._get_channels() if channel.code == "email")
+        return sum(1 for _partner, level in due if level.auto_execute and email.is_enabled(level))
+
+    @api.model
+    def _check_email_cap(self, company, due, report=None):
+        """Safety valve: when today's run would send more automated e-mails than
+        the company allows, send nothing and warn the responsible instead.
+
+        :return: True when the run must stop.
+        """
+        emails = self._count_automatic_emails(due)
+        cap = company.followup_max_emails
+        if not cap or emails <= cap:
+            return False
+        message = _(
+            "Payment follow-ups stopped for %(company)s: %(count)s e-mails are due today, more than "
+            "the limit of %(cap)s per run. Check the follow-up plan, then raise the limit in the "
+            "settings or send the reminders from the Customer statements screen.",
+            company=company.name,
+            count=emails,
+            cap=cap,
+        )
+        _logger.warning(message)
+        if report is not None:
+            report.setdefault("stopped", []).append(message)
+        responsible = company.followup_default_responsible_id or self.env.ref("base.user_admin")
+        company_partner = company.partner_id
+        summary = _("Payment follow-ups stopped: too many e-mails")
+        if not company_partner.activity_ids.filtered(lambda a: a.summary == summary):
+            company_partner.activity_schedule(
+                "mail.mail_activity_data_warning",
+                summary=summary,
+                note=message,
+                user_id=responsible.id,
+            )
+        return True
+
+    @api.model
+    def _get_followup_preview(self, company, today=None):
+        """What today's run would do, without doing it: one dict per customer
+        with its level, the actions and their recipients, or why one is skipped."""
+        today = today or fields.Date.context_today(self)
+        due = self._get_due_followups(company, today)
+        Partner = self.env["res.partner"].with_company(company)
+        situations = self._get_situations(company, Partner.browse([partner.id for partner, _level in due]), today)
+        channels = self._get_channels()
+        preview = []
+        for partner, level in due:
+            situation = situations[partner.id]
+            if not level.auto_execute:
+                actions = [_("proposed to %s", situation.responsible.name)]
+            else:
+                actions = [channel.describe(situation) for channel in channels if channel.is_enabled(level)]
+            preview.append({"partner": situation.partner, "level": level, "actions": actions})
+        return preview
+
+    # ------------------------------------------------------------
+    # ONE CUSTOMER
+    # ------------------------------------------------------------
+
+    @api.model
+    def _lock_partner(self, situation):
+        """Lock a customer for this transaction: the row of its statement page
+        in the company, a row of the addon's own (the contact is not touched);
+        False when another transaction holds it or changed it since this one
+        began (a recorded step updates it, see _record_step)."""
+        try:
+            with self.env.cr.savepoint(flush=False):
+                page = situation.page
+                self.env.cr.execute(
+                    SQL(
+                        "SELECT id FROM account_followup_statement_page WHERE id = %s FOR NO KEY UPDATE SKIP LOCKED",
+                        page.id,
+                    )
+                )
+                return bool(self.env.cr.fetchone())
+        except psycopg2.errors.SerializationFailure:
+            return False
+
+    @api.model
+    def _is_level_on_record(self, situation):
+        """Whether the level due was already executed or proposed for the
+        customer's oldest chased item, according to the history: the check made
+        after the customer is locked, against another worker's committed step."""
+        items = situation.chased_rows
+        if not items or not situation.level:
+            return False
+        self.env["account.followup.step"].flush_model(["level_id", "move_line_ids"])
+        self.env["account.followup.level"].flush_model(["delay"])
+        self.env.cr.execute(
+            """
+            SELECT 1
+              FROM account_followup_step_move_line_rel rel
+              JOIN account_followup_step step ON step.id = rel.step_id
+              JOIN account_followup_level level ON level.id = step.level_id
+             WHERE rel.move_line_id = %s AND level.delay >= %s
+             LIMIT 1
+            """,
+            [items[0]["id"], situation.level.delay],
+        )
+        return bool(self.env.cr.fetchone())
+
+    @api.model
+    def _execute_partner(self, partner, company, today):
+        """Execute the level due for one customer, computed on its own."""
+        return self._execute_situation(self._get_situation(partner, company, today))
+
+    @api.model
+    def _execute_situation(self, situation):
+        """Execute the level due for one customer (scheduled action): every
+        channel of an automated level, or the proposal of a level for a person."""
+        partner = situation.partner
+        if not self._lock_partner(situation) or self._is_level_on_record(situation):
+            return None
+        level = situation.level
+        if not level or situation.status != STATUS_ACTION:
+            return None
+        if level.auto_execute:
+            outcomes = self._run_channels(situation)
+        else:
+            manual = [channel for channel in self._get_channels() if channel.code == "manual"]
+            outcomes = self._run_channels(situation, manual)
+        step = self._record_step(situation, outcomes, automatic=True)
+        return {"partner": partner, "level": level, "step": step, "outcomes": outcomes}
+
+    @api.model
+    def _run_channels(self, situation, channels=None, options=None):
+        """Run these channels (default: those of the level) for one customer; a
+        channel that cannot run is skipped with its reason, one that fails is
+        recorded as failed, never the whole follow-up.
+
+        :return: [(channel, ChannelOutcome)]
+        """
+        situation.partner._check_followup_access()
+        options = options or ChannelOptions()
+        if channels is None:
+            channels = [channel for channel in self._get_channels() if channel.is_enabled(situation.level)]
+        outcomes = []
+        for channel in channels:
+            try:
+                with self.env.cr.savepoint(flush=True):
+                    outcome = channel.run(situation, options)
+            except FollowupSkip as skip:
+                outcome = ChannelOutcome(CHANNEL_SKIPPED, channel.label(), reason=str(skip))
+            except Exception as error:  # a broken template must not stop the run
+                _logger.warning("Follow-up %s of partner %s failed: %s", channel.code, situation.partner.id, error)
+                outcome = ChannelOutcome(CHANNEL_FAILED, channel.label(), reason=_("it failed: %s", error))
+            outcomes.append((channel, outcome))
+        return outcomes
