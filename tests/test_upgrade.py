@@ -1,6 +1,6 @@
 """Upgrade from the previous versions without losing what was sent.
 
-Installs a released version of the addon (17.0.1.0.0, 17.0.2.0.0) from the
+Installs a released version of the addon (17.0.1.0.0, 17.0.2.0.0, 17.0.2.1.0) from the
 repository's history into a database of its own, runs the follow-ups there, upgrades the database to
 the working tree and runs them again: nothing is sent or proposed twice, and
 what was sent is in the follow-up history. Run by ``bash dev/dev.sh test``,
@@ -25,6 +25,7 @@ DATABASE = os.environ.get("APF_UPGRADE_DB", "apf_upgrade_test")
 RELEASED_VERSIONS = {
     "17.0.1.0.0": "3fc6fd46d556e15e13b8b13dd5cdf7b4af544d89",
     "17.0.2.0.0": "5d17abf2fbe6643bcdf36f77f84a8896253fb1d6",
+    "17.0.2.1.0": "cc9524d8baebf278c1a9613d1a59d4639c964523",
 }
 
 
@@ -92,7 +93,8 @@ def test_upgrade_keeps_what_was_sent(tmp_path, version):
     assert before["levels"] == ["First reminder"], before
 
     views_before = _report_views()
-    assert "account_followup_aged_receivable" in views_before, views_before  # every released version had it
+    if version < "17.0.2.1.0":  # the released versions before the reports became queries had their views
+        assert "account_followup_aged_receivable" in views_before, views_before
 
     _odoo(new_config, "-u", MODULE, "--stop-after-init")
     after = _scenario(new_config, "run", scenario)
