@@ -1,8 +1,9 @@
 """Late-payment charges of a follow-up step (EU Directive 2011/7/EU).
 
-A level may charge a flat reminder fee, the statutory interest on each overdue
-invoice and the fixed compensation for recovery costs (once per invoice in its
-life). Executing such a level creates one "Late payment charges" customer
+A level may charge a flat reminder fee, interest on each overdue invoice (at the
+company's fixed rate, or the statutory rate of each half-year: see
+res.company._get_followup_interest_periods) and the fixed compensation for
+recovery costs (once per invoice in its life). Executing such a level creates one "Late payment charges" customer
 invoice for the step, in the same transaction as the step.
 """
 
@@ -180,7 +181,10 @@ class AccountFollowupChargesMixin(models.AbstractModel):
             )
         }
         statutory = company.followup_interest_type == "statutory"
-        reference_rates = self.env["account.followup.reference.rate"]._get_rates() if statutory else None
+        # read once for all the items of the step
+        reference_rates = (
+            self.env["account.followup.reference.rate"]._get_rates() if statutory and level.charge_interest else None
+        )
         for line, due_date, changes in overdue:
             move = line.move_id
             if level.charge_interest:
