@@ -47,6 +47,10 @@ def prepare(env):
             }
         )
         move.action_post()
+    # Companies of other countries: the upgrade to 17.0.2.2.0 gives each the
+    # statutory margin and rounding of its country.
+    for code in ("DE", "BE"):
+        env["res.company"].create({"name": f"Upgrade {code} Company", "country_id": env.ref(f"base.{code.lower()}").id})
 
 
 def count(env):
@@ -76,6 +80,20 @@ def count(env):
         .search([("delay", "=", 60), ("company_id", "=", env.ref("base.main_company").id)])
         .mail_template_id.name
         or None,
+        # 17.0.2.2.0: the company's late-payment interest regime and the reference rates.
+        "statutory": {
+            company.name: [
+                company.followup_interest_type,
+                company.followup_statutory_margin,
+                company.followup_statutory_round_up,
+            ]
+            for company in env["res.company"].search([("name", "like", "Upgrade % Company")])
+        }
+        if "followup_statutory_margin" in env["res.company"]
+        else None,
+        "reference_rates": env["account.followup.reference.rate"].search_count([])
+        if "account.followup.reference.rate" in env
+        else None,
         "levels": sorted(
             env["account.move.line"].search([("partner_id", "in", partners.ids)]).followup_level_id.mapped("name")
         ),

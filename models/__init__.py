@@ -7,6 +7,7 @@ from . import account_followup_dispute_reason
 from . import account_followup_demo
 from . import account_followup_dispute
 from . import account_followup_promise
+from . import account_followup_reference_rate
 from . import account_followup_statement
 from . import account_followup_step
 from . import account_followup_step_channel

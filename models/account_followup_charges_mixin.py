@@ -1,32 +1,18 @@
 """Late-payment charges of a follow-up step (EU Directive 2011/7/EU).
 
-A level may charge a flat reminder fee, the statutory interest on each overdue
-invoice and the fixed compensation for recovery costs (once per invoice in its
-life). Executing such a level creates one "Late payment charges" customer
+A level may charge a flat reminder fee, interest on each overdue invoice (at the
+company's fixed rate, or the statutory rate of each half-year: see
+res.company._get_followup_interest_periods) and the fixed compensation for
+recovery costs (once per invoice in its life). Executing such a level creates one "Late payment charges" customer
 invoice for the step, in the same transaction as the step.
 """
-
-import calendar
-from datetime import date, timedelta
 
 from odoo import Command, _, api, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL, format_date, formatLang
 
+from ..followup.interest import simple_interest
 from .account_move_line import CHARGE_COMPENSATION, CHARGE_FEE, CHARGE_INTEREST
-
-
-def year_fraction(start, end):
-    """The days after ``start`` up to and including ``end``, in years: a day of
-    a leap year is 1/366 of a year, any other day 1/365."""
-    total = 0.0
-    first = start + timedelta(days=1)
-    for year in range(first.year, end.year + 1):
-        low = max(first, date(year, 1, 1))
-        high = min(end, date(year, 12, 31))
-        if high >= low:
-            total += ((high - low).days + 1) / (366 if calendar.isleap(year) else 365)
-    return total
 
 
 class AccountFollowupChargesMixin(models.AbstractModel):
@@ -194,18 +180,23 @@ class AccountFollowupChargesMixin(models.AbstractModel):
                 ["followup_charged_move_id"],
             )
         }
-        rate = company.followup_interest_rate
+        statutory = company.followup_interest_type == "statutory"
+        # read once for all the items of the step
+        reference_rates = (
+            self.env["account.followup.reference.rate"]._get_rates() if statutory and level.charge_interest else None
+        )
         for line, due_date, changes in overdue:
             move = line.move_id
-            if level.charge_interest and rate > 0:
+            if level.charge_interest:
                 date_from = max(due_date, interest_until.get(line) or due_date)
-                if date_from < self.date:
-                    amount = self._compute_interest(line.balance, changes, date_from, self.date, rate)
+                periods = company._get_followup_interest_periods(date_from, self.date, reference_rates=reference_rates)
+                if periods:
+                    amount = self._compute_interest(line.balance, changes, periods)
                     charges.append(
                         {
                             "type": CHARGE_INTEREST,
                             "amount": currency.round(amount),
-                            "label": self._get_interest_label(line, date_from, rate),
+                            "label": self._get_interest_label(line, date_from, periods, statutory=statutory),
                             "move": move,
                             "line": line,
                             "date_from": date_from,
@@ -244,35 +235,42 @@ class AccountFollowupChargesMixin(models.AbstractModel):
         return line.balance + sum(amount for change_date, amount in changes if change_date <= day)
 
     @api.model
-    def _compute_interest(self, balance, changes, date_from, date_to, rate):
+    def _compute_interest(self, balance, changes, periods):
         """Interest (not rounded) on an item of ``balance`` with these
-        ``changes``: for each day after ``date_from`` up to and including
-        ``date_to``, on what is due at the end of that day (a payment reduces the
-        base from its day on), at the annual ``rate`` (percent), a day being
-        1/365 of a year, or 1/366 in a leap year."""
-        due = balance + sum(amount for change_date, amount in changes if change_date <= date_from)
-        start = date_from
-        interest = 0.0
-        for change_date, amount in changes:
-            if change_date <= date_from:
-                continue
-            if change_date > date_to:
-                break
-            end = change_date - timedelta(days=1)
-            interest += max(due, 0.0) * year_fraction(start, end)
-            due += amount
-            start = end
-        interest += max(due, 0.0) * year_fraction(start, date_to)
-        return interest * rate / 100.0
+        ``changes``: simple interest over ``periods`` (the company's, see
+        res.company._get_followup_interest_periods), each day on what is due
+        at its end (a payment reduces the base from its day on)."""
+        return simple_interest(balance, changes, periods)
 
-    def _get_interest_label(self, line, date_from, rate):
+    def _get_interest_label(self, line, date_from, periods, statutory=False):
+        """The interest line's label, which tells the customer how it was
+        computed: the days and the rate; for the statutory rate, which changes
+        each half-year, each period with its own rate and days."""
         self.ensure_one()
+        if statutory:
+            # one sentence per period, each translated with the customer's language
+            texts = []
+            for first, last, rate, _year_days in periods:
+                texts.append(
+                    _(
+                        "%(days)s days at %(rate)s%% from %(date_from)s to %(date_to)s",
+                        days=(last - first).days + 1,
+                        rate=formatLang(self.env, rate, digits=2),
+                        date_from=format_date(self.env, first),
+                        date_to=format_date(self.env, last),
+                    )
+                )
+            return _(
+                "Late-payment interest on %(invoice)s at the statutory rate a year: %(periods)s",
+                invoice=line.move_id.name,
+                periods=", ".join(texts),
+            )
         return _(
             "Late-payment interest on %(invoice)s: %(days)s days at %(rate)s%% a year, from %(date_from)s to "
             "%(date_to)s",
             invoice=line.move_id.name,
             days=(self.date - date_from).days,
-            rate=formatLang(self.env, rate, digits=2),
+            rate=formatLang(self.env, periods[0][2], digits=2),
             date_from=format_date(self.env, date_from),
             date_to=format_date(self.env, self.date),
         )

@@ -174,8 +174,15 @@ class AccountFollowupLevel(models.Model):
 
     @api.constrains("charge_interest", "company_id")
     def _check_interest_rate(self):
+        """A fixed regime needs its rate; the statutory regime has its own
+        (the reference rates plus the margin)."""
         for level in self:
-            if level.charge_interest and level.company_id.followup_interest_rate <= 0:
+            company = level.company_id
+            if (
+                level.charge_interest
+                and company.followup_interest_type == "fixed"
+                and company.followup_interest_rate <= 0
+            ):
                 raise ValidationError(
                     _(
                         "The follow-up level “%(level)s” charges late-payment interest: first set the "

@@ -1,4 +1,17 @@
+from datetime import timedelta
+
 from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import format_date
+
+from ..followup.interest import (
+    days_in_year,
+    half_year_start,
+    rate_in_force,
+    round_up_to_half_point,
+    split_by_half_year,
+    split_by_year,
+)
 
 # The module's e-mail templates of the default plan: each company gets its own
 # copies of them (see _copy_followup_mail_template).
@@ -8,6 +21,19 @@ DEFAULT_MAIL_TEMPLATES = (
     "mail_template_followup_second",
     "mail_template_followup_formal_notice",
 )
+
+# Statutory interest between businesses (Directive 2011/7/EU, article 2(6)):
+# the reference rate (the ECB's main refinancing rate, see
+# account.followup.reference.rate) plus at least 8 points; France (Code de
+# commerce, L. 441-10) 10. Germany (BGB § 288(2)) adds 9 points to its own
+# reference, the Basiszinssatz, which § 247 BGB moves with the ECB's rate and
+# which has been that rate minus 0.88 since 2009 (2.27% on 1 January 2025, the
+# ECB's 3.15% minus 0.88): over the ECB's rate, 9 - 0.88 = 8.12 points.
+# Belgium (law of 2 August 2002, article 5) rounds the result up to the next
+# half point.
+DEFAULT_STATUTORY_MARGIN = 8.0
+STATUTORY_MARGINS = {"DE": 8.12, "FR": 10.0}
+STATUTORY_ROUND_UP_COUNTRIES = ("BE",)
 
 
 class ResCompany(models.Model):
@@ -53,12 +79,51 @@ class ResCompany(models.Model):
     followup_interest_rate = fields.Float(
         string="Late-payment Interest Rate",
         digits=(16, 4),
-        help="Annual rate, in percent, of the interest charged on overdue invoices. "
-        "EU rule (Directive 2011/7/EU) between businesses: the reference rate of your "
-        "country (for the euro area, the European Central Bank's main refinancing rate "
-        "on 1 January for the first half-year and on 1 July for the second) plus 8 "
-        "percentage points; update it each half-year. Interest is counted per day: a day "
-        "of a leap year is 1/366 of a year, any other day 1/365.",
+        help="Fixed regime: the annual rate, in percent, of the interest charged on overdue "
+        "invoices, whatever the half-year. Interest is counted per day: a day of a leap "
+        "year is 1/366 of a year, any other day 1/365.",
+    )
+    followup_interest_type = fields.Selection(
+        selection=[("fixed", "Fixed rate"), ("statutory", "Statutory rate (EU)")],
+        string="Late-payment Interest Regime",
+        required=True,
+        default="fixed",
+        help="Fixed: the rate entered here, every half-year. Statutory (Directive 2011/7/EU, "
+        "between businesses): the reference rate in force on 1 January for the first half-year "
+        "and on 1 July for the second (the ECB's main refinancing rate, see the reference "
+        "rates) plus the statutory margin, each day at the rate of its half-year, a day being "
+        "1/365 of a year.",
+    )
+    followup_statutory_margin = fields.Float(
+        string="Statutory Margin",
+        digits=(16, 4),
+        compute="_compute_followup_statutory_margin",
+        store=True,
+        readonly=False,
+        help="Percentage points added to the reference rate (the ECB's main refinancing rate) in "
+        "the statutory regime: at least 8 (Directive 2011/7/EU); 10 in France; in Germany 8.12 "
+        "(9 points over the Bundesbank's base rate, which is the ECB's rate minus 0.88). Set "
+        "from the company's country.",
+    )
+    followup_statutory_round_up = fields.Boolean(
+        string="Round Up to the Half Point",
+        compute="_compute_followup_statutory_round_up",
+        store=True,
+        readonly=False,
+        help="Round the statutory rate up to the next half point, as the Belgian law of "
+        "2 August 2002 does (11.15% becomes 11.50%). Set from the company's country.",
+    )
+    followup_consumer_interest_rate = fields.Float(
+        string="Consumer Interest Rate",
+        digits=(16, 4),
+        help="Annual rate, in percent, of the interest charged to consumers, who owe neither "
+        "the commercial rate nor the compensation: at most the legal interest rate of your "
+        "country. 0: no interest for consumers.",
+    )
+    followup_collection_costs_vat = fields.Boolean(
+        string="VAT on Collection Costs",
+        help="Add VAT to the collection costs charged to consumers (Dutch BIK scale): only "
+        "when the company cannot deduct VAT.",
     )
     followup_compensation_amount = fields.Monetary(
         string="Recovery Compensation",
@@ -103,11 +168,26 @@ class ResCompany(models.Model):
             "The late-payment interest rate cannot be negative.",
         ),
         (
+            "followup_consumer_interest_rate_positive",
+            "CHECK(followup_consumer_interest_rate >= 0)",
+            "The consumer interest rate cannot be negative.",
+        ),
+        (
             "followup_compensation_amount_positive",
             "CHECK(followup_compensation_amount >= 0)",
             "The recovery compensation cannot be negative.",
         ),
     ]
+
+    @api.depends("country_id")
+    def _compute_followup_statutory_margin(self):
+        for company in self:
+            company.followup_statutory_margin = STATUTORY_MARGINS.get(company.country_id.code, DEFAULT_STATUTORY_MARGIN)
+
+    @api.depends("country_id")
+    def _compute_followup_statutory_round_up(self):
+        for company in self:
+            company.followup_statutory_round_up = company.country_id.code in STATUTORY_ROUND_UP_COUNTRIES
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -286,3 +366,60 @@ class ResCompany(models.Model):
             field = f"followup_{charge_type}_product_id"
             product = self.env.ref(f"account_payment_followup.product_followup_{charge_type}")
             self.sudo().with_context(active_test=False).search([(field, "=", False)]).write({field: product.id})
+
+    def _get_followup_interest_periods(self, date_from, date_to, consumer=False, reference_rates=None):
+        """The periods of late-payment interest of this company on an item,
+        from the day after ``date_from`` through ``date_to``: [(first day, last
+        day, annual rate in percent, days in a year)], both days counted (see
+        followup/interest.py). Empty when no interest is charged.
+
+        - a consumer: the consumer rate, actual days / 365;
+        - fixed regime: the company's rate, a day of a leap year 1/366;
+        - statutory regime: per half-year, the reference rate in force on its
+          first day plus the margin (rounded up to the half point where the
+          law says so), actual days / 365.
+
+        :param reference_rates: [(date, rate)] of the reference rates, oldest
+            first (``account.followup.reference.rate._get_rates()``), read once
+            by a caller that computes many items; read here when not given.
+        """
+        self.ensure_one()
+        if date_to <= date_from:
+            return []
+        first = date_from + timedelta(days=1)
+        if consumer:
+            rate = self.followup_consumer_interest_rate
+            return [(first, date_to, rate, 365)] if rate > 0 else []
+        if self.followup_interest_type == "statutory":
+            if reference_rates is None:
+                reference_rates = self.env["account.followup.reference.rate"]._get_rates()
+            return [
+                (start, end, self._get_followup_statutory_rate(start, reference_rates), 365)
+                for start, end in split_by_half_year(first, date_to)
+            ]
+        rate = self.followup_interest_rate
+        if rate <= 0:
+            return []
+        return [(start, end, rate, days_in_year(start)) for start, end in split_by_year(first, date_to)]
+
+    def _get_followup_statutory_rate(self, day, reference_rates):
+        """The statutory rate between businesses of ``day``'s half-year: the
+        reference rate in force on 1 January (first half-year) or 1 July
+        (second) plus the company's margin, never below zero."""
+        self.ensure_one()
+        start = half_year_start(day)
+        reference = rate_in_force(reference_rates, start)
+        if reference is None:
+            raise UserError(
+                _(
+                    "No late-payment reference rate is known on %(date)s, so the statutory interest of "
+                    "%(company)s cannot be computed: add the ECB's rate in force on that day to the reference "
+                    "rates (Accounting > Configuration).",
+                    date=format_date(self.env, start),
+                    company=self.name,
+                )
+            )
+        rate = reference + self.followup_statutory_margin
+        if self.followup_statutory_round_up:
+            rate = round_up_to_half_point(rate)
+        return max(rate, 0.0)
