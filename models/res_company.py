@@ -23,16 +23,11 @@ DEFAULT_MAIL_TEMPLATES = (
 )
 
 # Statutory interest between businesses (Directive 2011/7/EU, article 2(6)):
-# the reference rate (the ECB's main refinancing rate, see
-# account.followup.reference.rate) plus at least 8 points; France (Code de
-# commerce, L. 441-10) 10. Germany (BGB § 288(2)) adds 9 points to its own
-# reference, the Basiszinssatz, which § 247 BGB moves with the ECB's rate and
-# which has been that rate minus 0.88 since 2009 (2.27% on 1 January 2025, the
-# ECB's 3.15% minus 0.88): over the ECB's rate, 9 - 0.88 = 8.12 points.
-# Belgium (law of 2 August 2002, article 5) rounds the result up to the next
-# half point.
+# the reference rate plus at least 8 points; Germany (BGB § 288(2)) 9, France
+# (Code de commerce, L. 441-10) 10. Belgium (law of 2 August 2002, article 5)
+# rounds the result up to the next half point.
 DEFAULT_STATUTORY_MARGIN = 8.0
-STATUTORY_MARGINS = {"DE": 8.12, "FR": 10.0}
+STATUTORY_MARGINS = {"DE": 9.0, "FR": 10.0}
 STATUTORY_ROUND_UP_COUNTRIES = ("BE",)
 
 
@@ -100,10 +95,8 @@ class ResCompany(models.Model):
         compute="_compute_followup_statutory_margin",
         store=True,
         readonly=False,
-        help="Percentage points added to the reference rate (the ECB's main refinancing rate) in "
-        "the statutory regime: at least 8 (Directive 2011/7/EU); 10 in France; in Germany 8.12 "
-        "(9 points over the Bundesbank's base rate, which is the ECB's rate minus 0.88). Set "
-        "from the company's country.",
+        help="Percentage points added to the reference rate in the statutory regime: at least 8 "
+        "(Directive 2011/7/EU); 9 in Germany, 10 in France. Set from the company's country.",
     )
     followup_statutory_round_up = fields.Boolean(
         string="Round Up to the Half Point",

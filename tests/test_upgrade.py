@@ -113,7 +113,7 @@ def test_upgrade_keeps_what_was_sent(tmp_path, version):
     assert _report_views() == [], _report_views()
     # 17.0.2.2.0: the companies keep the fixed regime and get the margin and rounding of their country.
     assert after["statutory"] == {
-        "Upgrade DE Company": ["fixed", 8.12, False],
+        "Upgrade DE Company": ["fixed", 9.0, False],
         "Upgrade BE Company": ["fixed", 8.0, True],
     }, after
     assert after["reference_rates"] == 19, after
