@@ -24,7 +24,10 @@ DEFAULT_MAIL_TEMPLATES = (
 
 # Statutory interest between businesses (Directive 2011/7/EU, article 2(6)):
 # the reference rate plus at least 8 points; Germany (BGB § 288(2)) 9, France
-# (Code de commerce, L. 441-10) 10. Belgium (law of 2 August 2002, article 5)
+# (Code de commerce, L. 441-10) 10. Germany's 9 points are over its own
+# reference, the Basiszinssatz (§ 247 BGB), which has been the ECB's rate minus
+# 0.88 since 2009: a German company that wants the law's figure to the cent over
+# the ECB's rate sets its margin to 8.12 (README, "Statutory interest"). Belgium (law of 2 August 2002, article 5)
 # rounds the result up to the next half point.
 DEFAULT_STATUTORY_MARGIN = 8.0
 STATUTORY_MARGINS = {"DE": 9.0, "FR": 10.0}
@@ -96,7 +99,8 @@ class ResCompany(models.Model):
         store=True,
         readonly=False,
         help="Percentage points added to the reference rate in the statutory regime: at least 8 "
-        "(Directive 2011/7/EU); 9 in Germany, 10 in France. Set from the company's country.",
+        "(Directive 2011/7/EU); 9 in Germany (over the Bundesbank's base rate, which is the ECB's rate "
+        "minus 0.88: 8.12 over the ECB's rate), 10 in France. Set from the company's country.",
     )
     followup_statutory_round_up = fields.Boolean(
         string="Round Up to the Half Point",
