@@ -8,10 +8,13 @@ scheduled action does the work itself (res_partner_followup_cron.py).
 What makes a job safe to run beside the others, or twice: the batches are
 disjoint (a customer is never in two jobs waiting or running at once), and each
 job is the plain run's engine (``account.followup._execute_followups``) on its
-customers, which locks each customer and checks the history first, commits
-customer by customer and leaves every e-mail, SMS and letter in a queue. A job
-that fails is retried (by queue_job for a concurrency error, or from its Jobs
-screen) on its own: the customers it already did are on record and skipped.
+customers, which locks each customer and checks the history first and leaves
+every e-mail, SMS and letter in a queue. A job is one transaction, queue_job's
+(it commits it when the job is done): committing inside would also release the
+lock that tells queue_job's runner the job is alive, and the runner would start
+it again. A job that fails is rolled back as a whole, having sent nothing, and
+retried on its own (by queue_job after a concurrency error or a killed worker,
+or from its Jobs screen); the other jobs are not affected.
 """
 
 import hashlib
@@ -130,16 +133,13 @@ class ResPartner(models.Model):
     def _job_execute_followups(self, company):
         """One job of the queue: the follow-ups of these customers in
         ``company``, those still due when the job runs, as the plain run does
-        them (one commit per customer outside tests).
+        them, in the job's transaction (see the module's docstring).
 
         :return: what the job did, shown on the job
         """
         report = {}
         self.env["account.followup"].with_company(company)._execute_followups(
-            company,
-            auto_commit=self._is_followup_auto_commit(),
-            report=report,
-            partner_ids=self.ids,
+            company, auto_commit=False, report=report, partner_ids=self.ids
         )
         return _(
             "%(done)s customer(s) followed up, %(failed)s failed, of %(count)s in the batch",

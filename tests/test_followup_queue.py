@@ -10,7 +10,7 @@ from freezegun import freeze_time
 
 from odoo.tests import tagged
 
-from odoo.addons.account_payment_followup.models.account_followup_rules import AccountFollowup
+from odoo.addons.account_payment_followup.models.account_followup_execution import AccountFollowup
 
 from .common import FollowupCommon
 
@@ -24,8 +24,8 @@ DAY = "2026-03-10"
 CHANNEL = "root.account_payment_followup"
 
 
-class SimulatedFailure(Exception):
-    """A batch that breaks in the middle of its job (the database went away)."""
+class SimulatedCrash(BaseException):
+    """A worker killed in the middle of its job (not an error the run handles)."""
 
 
 @tagged("post_install", "-at_install")
@@ -95,9 +95,9 @@ class TestFollowupQueue(FollowupCommon):
         try:
             with self.env.cr.savepoint():
                 job.perform()
-        except SimulatedFailure as failure:
+        except SimulatedCrash as crash:
             self.env.invalidate_all(flush=False)
-            job.set_failed(exc_name=type(failure).__name__, exc_message=str(failure))
+            job.set_failed(exc_name=type(crash).__name__, exc_message=str(crash))
         else:
             job.set_done(result=job.result)
         job.store()
@@ -164,24 +164,30 @@ class TestFollowupQueue(FollowupCommon):
             jobs = self._stored_jobs()
             self.assertEqual(len(jobs), 3)
             failing = jobs[1]
-            failing_ids = set(failing.record_ids)
-            get_situations = AccountFollowup._get_situations
+            first, second = self.env["res.partner"].browse(failing.record_ids)
+            execute_situation = AccountFollowup._execute_situation
 
-            def breaking(followup, company, partners, today=None):
-                if set(partners.ids) == failing_ids:
-                    raise SimulatedFailure("connection to the database lost")
-                return get_situations(followup, company, partners, today=today)
+            def crashing(followup, situation):
+                if situation.partner == second:
+                    raise SimulatedCrash("worker killed")
+                return execute_situation(followup, situation)
 
-            with patch.object(AccountFollowup, "_get_situations", breaking):
+            # The second job's worker is killed at its second customer.
+            with patch.object(AccountFollowup, "_execute_situation", crashing):
                 for job in jobs:
                     self._run_job(job)
             self.assertEqual(jobs.mapped("state"), ["done", "failed", "done"])
-            self.assertIn("connection to the database lost", failing.exc_message)
+            self.assertEqual(failing.exc_message, "worker killed")
             self.assertEqual(jobs[0].result, "2 customer(s) followed up, 0 failed, of 2 in the batch")
-            failed_customers = self.env["res.partner"].browse(sorted(failing_ids))
-            self.assertFalse(self._followup_mails(failed_customers))
-            self.assertFalse(self.env["account.followup.step"].search([("partner_id", "in", failed_customers.ids)]))
-            # Retried alone (queue_job's Requeue): the others are not run again.
+            others = self.due - first - second
+            for customer in others:
+                steps = self.env["account.followup.step"].search([("partner_id", "=", customer.id)])
+                self.assertEqual(len(steps), 1, f"{customer.name}: done by its job")
+            steps = self.env["account.followup.step"].search([("partner_id", "in", (first | second).ids)])
+            self.assertFalse(steps, "the failed job is undone as a whole, its first customer too")
+            self.assertFalse(self._followup_mails(first | second))
+            # Retried alone (a killed worker's job is requeued by queue_job's
+            # runner; a failed one from its Jobs screen).
             failing.requeue()
             self._run_job(failing)
             self.assertEqual(jobs.mapped("state"), ["done", "done", "done"])
