@@ -102,6 +102,9 @@ def parse_args(argv):
         metavar="N",
         help="run the scheduled action through OCA queue_job with N Odoo workers (only)",
     )
+    parser.add_argument(
+        "--queue-batch", type=int, default=BATCH, metavar="N", help="customers per job with --queue-workers"
+    )
     parser.add_argument("--child", choices=["full-run"], help=argparse.SUPPRESS)
     return parser.parse_args(argv)
 

@@ -5,7 +5,8 @@
 Needs queue_job importable (test-requirements.txt; dev.sh installs it). The
 benchmark's template is copied to ``<database>_queue``, queue_job is installed
 there, and the scheduled action is run once in this process: with the queue it
-only cuts the day into jobs (one per batch of 100 customers, channel
+only cuts the day into jobs (one per batch of ``--queue-batch`` customers,
+100 by default as the scheduled action's, channel
 ``root.account_payment_followup``; the system parameter
 ``account_payment_followup.use_queue_job`` says to use it, as this process does
 not load the job runner). Then an Odoo server is started with ``N`` workers and
@@ -33,6 +34,20 @@ from datetime import date
 import benchmark
 
 CHANNEL = "root.account_payment_followup"
+# Odoo's command line for the server. The prefork server also starts its
+# websocket process with the same script and "gevent": nothing uses it here,
+# so it idles (else a failing one, say without gevent's dependencies, would be
+# started again every second, on the cores measured); the server kills it.
+LAUNCHER = """import sys
+import time
+
+if len(sys.argv) > 1 and sys.argv[1] == "gevent":
+    while True:
+        time.sleep(3600)
+import odoo.cli
+
+odoo.cli.main()
+"""
 TO_DO = ("wait_dependencies", "pending", "enqueued", "started")
 
 
@@ -79,7 +94,7 @@ def run_with_queue(args, config, template):
     with registry.cursor() as cr:
         env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
         started = time.perf_counter()
-        env["res.partner"]._cron_execute_followups()
+        env["res.partner"]._cron_execute_followups(batch_size=args.queue_batch)
         enqueue_s = time.perf_counter() - started
     with registry.cursor() as cr:
         jobs = sum(jobs_by_state(cr).values())
@@ -94,7 +109,10 @@ def run_with_queue(args, config, template):
         parser.write(out)
     port = free_port()
     server_log = os.path.join(args.work, "queue-server.log")
-    command = [sys.executable, "-m", "odoo", "-c", conf, "-d", database, f"--db-filter=^{database}$"]
+    launcher = os.path.join(args.work, "odoo-queue-bench")
+    with open(launcher, "w", encoding="utf-8") as out:
+        out.write(LAUNCHER)
+    command = [sys.executable, launcher, "-c", conf, "-d", database, f"--db-filter=^{database}$"]
     command += [f"--workers={workers}", "--max-cron-threads=0", "--load=base,web,queue_job"]
     command += ["--http-interface=127.0.0.1", f"--http-port={port}", f"--gevent-port={free_port()}"]
     command += ["--limit-time-cpu=3600", "--limit-time-real=7200", "--log-level=warn", f"--logfile={server_log}"]
