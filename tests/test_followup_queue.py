@@ -8,6 +8,7 @@ from unittest.mock import patch
 
 from freezegun import freeze_time
 
+import odoo
 from odoo.tests import tagged
 
 from odoo.addons.account_payment_followup.models.account_followup_execution import AccountFollowup
@@ -192,3 +193,20 @@ class TestFollowupQueue(FollowupCommon):
             self._run_job(failing)
             self.assertEqual(jobs.mapped("state"), ["done", "done", "done"])
             self.assertEqual(self._received(), plain, "every customer once, as the plain run does")
+
+    def test_the_queue_only_where_a_job_runner_runs_the_jobs(self):
+        """queue_job installed but its runner not loaded by this server (and
+        the setting not given): the scheduled action does the work itself, as
+        jobs nobody runs would leave the reminders unsent."""
+        Param = self.env["ir.config_parameter"]
+        Param.set_param("account_payment_followup.use_queue_job", False)  # unset
+        with freeze_time(DAY):
+            with patch.object(odoo.conf, "server_wide_modules", ["base", "web", "queue_job"]):
+                self.assertTrue(self.env["res.partner"]._use_followup_queue(), "the runner is loaded")
+            self.assertEqual(odoo.conf.server_wide_modules, ["base", "web"])
+            self.env["res.partner"]._cron_execute_followups()
+            self.assertFalse(self._stored_jobs())
+            self.assertEqual(len(self._followup_mails(self.customers[:4]).recipient_ids), 4)
+            Param.set_param("account_payment_followup.use_queue_job", "0")
+            with patch.object(odoo.conf, "server_wide_modules", ["base", "web", "queue_job"]):
+                self.assertFalse(self.env["res.partner"]._use_followup_queue(), "the setting says no")
