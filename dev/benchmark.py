@@ -96,6 +96,15 @@ def parse_args(argv):
         help="measure only these (no full scheduled run)",
     )
     parser.add_argument("--peer-src", metavar="DIR", help="compare with OCA account_credit_control (only)")
+    parser.add_argument(
+        "--queue-workers",
+        type=int,
+        metavar="N",
+        help="run the scheduled action through OCA queue_job with N Odoo workers (only)",
+    )
+    parser.add_argument(
+        "--queue-batch", type=int, default=BATCH, metavar="N", help="customers per job with --queue-workers"
+    )
     parser.add_argument("--child", choices=["full-run"], help=argparse.SUPPRESS)
     return parser.parse_args(argv)
 
@@ -1263,6 +1272,10 @@ def main(argv=None):
         from benchmark_peer import compare_with_peer
 
         return compare_with_peer(args, config, template)
+    if args.queue_workers:  # see dev/benchmark_queue.py
+        from benchmark_queue import run_with_queue
+
+        return run_with_queue(args, config, template)
     started = time.monotonic()
     copy_db(args, template, args.database)
     log(f"copied {template} to {args.database} in {time.monotonic() - started:.0f} s")

@@ -151,12 +151,35 @@ ensure_python() {
             return 1
         fi
     fi
-    local stamp=$APF_HOME/.dev-requirements
-    if ! cmp -s "$REPO/dev/requirements.txt" "$stamp"; then
+    local stamp=$APF_HOME/.dev-requirements wanted
+    wanted=$(cat "$REPO/dev/requirements.txt" "$REPO/test-requirements.txt")
+    if [ "$wanted" != "$(cat "$stamp" 2>/dev/null)" ]; then
         say "installing the project's Python dependencies"
-        "$PY" -m pip install -q -r "$REPO/dev/requirements.txt"
-        cp "$REPO/dev/requirements.txt" "$stamp"
+        # Odoo addons from PyPI (odoo-addon-*: queue_job for the tests) go in
+        # without their dependencies: these name the "odoo" distribution and,
+        # through it, psycopg2 built from source, where Odoo was installed here
+        # with psycopg2-binary; their Python needs are Odoo's own. The rest of
+        # test-requirements.txt (which dev/requirements.txt reads with -r) as usual.
+        local reqs=$APF_HOME/python-requirements.txt
+        { grep -v '^-r \.\./test-requirements\.txt' "$REPO/dev/requirements.txt"
+          grep -v '^odoo-addon' "$REPO/test-requirements.txt"; } > "$reqs"
+        "$PY" -m pip install -q -r "$reqs"
+        grep '^odoo-addon' "$REPO/test-requirements.txt" | xargs -r "$PY" -m pip install -q --no-deps
+        printf '%s' "$wanted" > "$stamp"
     fi
+}
+
+test_addons() {
+    # What the test database installs: the module, Odoo's test payment provider
+    # (payment_demo, for the statement page's online payment) and, when it is
+    # importable (test-requirements.txt), OCA's queue_job for the scheduled
+    # action cut into jobs (tests/test_followup_queue.py). Neither is a
+    # dependency of the module.
+    local addons="$MODULE,payment_demo"
+    if "$PY" -c 'import importlib.util, sys; sys.exit(importlib.util.find_spec("odoo.addons.queue_job") is None)' 2>/dev/null; then
+        addons="$addons,queue_job"
+    fi
+    echo "$addons"
 }
 
 ensure_pure_python() {
@@ -316,9 +339,8 @@ MSG
     local log=$WORK/install.log
     rm -f "$log"
     say "installing $MODULE on a fresh database $db (log: $log)"
-    # payment_demo: Odoo's test payment provider, for the tests of the statement
-    # page's online payment (not a dependency of the module).
-    odoo_bin -d "$db" -i "$MODULE,payment_demo" --without-demo=all --stop-after-init --no-http \
+    # Beside the module: see test_addons.
+    odoo_bin -d "$db" -i "$(test_addons)" --without-demo=all --stop-after-init --no-http \
         --log-level=info --logfile="$log" || die "installation failed, see $log"
     say "exporting the module's translatable strings (the .pot must list them all)"
     local pot=$WORK/exported.pot
@@ -367,11 +389,13 @@ cmd_check() {
     local db=${APF_TEST_DB:-apf_test}
     if module_installed "$db"; then
         say "updating $MODULE on $db"
-        odoo_bin -d "$db" -u "$MODULE" --stop-after-init --no-http --log-level=warn || die "update failed"
+        # -i: what test_addons adds since the database was made (queue_job)
+        odoo_bin -d "$db" -u "$MODULE" -i "$(test_addons)" --stop-after-init --no-http --log-level=warn \
+            || die "update failed"
     else
         dropdb_if_exists "$db"
         say "installing $MODULE on a fresh database $db"
-        odoo_bin -d "$db" -i "$MODULE,payment_demo" --without-demo=all --stop-after-init --no-http \
+        odoo_bin -d "$db" -i "$(test_addons)" --without-demo=all --stop-after-init --no-http \
             --log-level=warn || die "installation failed"
     fi
     cd "$TEST_ROOT"

@@ -26,5 +26,6 @@ from . import res_company
 from . import res_config_settings
 from . import res_partner
 from . import res_partner_followup_cron
+from . import res_partner_followup_queue
 from . import res_partner_followup_promises
 from . import res_partner_followup_replies

@@ -36,7 +36,7 @@ class AccountFollowup(models.AbstractModel):
     # ------------------------------------------------------------
 
     @api.model
-    def _execute_followups(self, company, batch_size=100, today=None, auto_commit=False, report=None):
+    def _execute_followups(self, company, batch_size=100, today=None, auto_commit=False, report=None, partner_ids=None):
         """Execute the automated follow-ups due today in ``company``.
 
         The situations of the batch are computed once, set-based. Each customer
@@ -53,11 +53,19 @@ class AccountFollowup(models.AbstractModel):
             ``done`` (one entry per customer processed), ``errors`` (ids of
             the customers that failed) and ``stopped`` (the warning of the
             e-mail cap).
+        :param list partner_ids: only these customers, those of one job of the
+            job queue (see res_partner_followup_queue.py): the ones still due
+            are done, whatever ``batch_size``; the e-mail cap was checked on
+            the whole day when the jobs were cut.
         :return: True when customers remain for another run.
         """
         today = today or fields.Date.context_today(self)
         due = self._get_due_followups(company, today)
-        if self._check_email_cap(company, due, report):
+        if partner_ids is not None:
+            wanted = set(partner_ids)
+            due = [(partner, level) for partner, level in due if partner.id in wanted]
+            batch_size = len(due)
+        elif self._check_email_cap(company, due, report):
             return False
         batch = due[:batch_size]
         Partner = self.env["res.partner"].with_company(company)

@@ -1,7 +1,9 @@
 """The scheduled action of payment follow-ups: every enabled company, each on
 its own, and the reminders the mail server could not take retried a bounded
 number of times. The transaction is the scheduled action's: it commits
-(``auto_commit``), the engine (``account.followup._execute_followups``) is told to."""
+(``auto_commit``), the engine (``account.followup._execute_followups``) is told to.
+Where OCA's queue_job runs, the action only cuts the day into jobs
+(res_partner_followup_queue.py)."""
 
 import logging
 import threading
@@ -22,10 +24,13 @@ class ResPartner(models.Model):
     def _cron_execute_followups(self, batch_size=100):
         """Execute today's automated follow-ups of every enabled company, each
         company on its own: a company whose run fails (bad data in its plan...)
-        is logged and the others are processed all the same."""
+        is logged and the others are processed all the same. With queue_job
+        (see _use_followup_queue), enqueue them instead, one job per batch of
+        ``batch_size`` customers."""
         self._retry_failed_followup_mails()
         companies = self.env["res.company"].search([("payment_followup_enabled", "=", True)])
         auto_commit = self._is_followup_auto_commit()
+        use_queue = self._use_followup_queue()
         remaining = False
         for company in companies:
             followup = self.env["account.followup"].with_company(company)
@@ -34,7 +39,10 @@ class ResPartner(models.Model):
             # stands for them.
             savepoint = None if auto_commit else self.env.cr.savepoint()
             try:
-                remaining |= followup._execute_followups(company, batch_size=batch_size, auto_commit=auto_commit)
+                if use_queue:
+                    self.with_company(company)._enqueue_followups(company, batch_size=batch_size)
+                else:
+                    remaining |= followup._execute_followups(company, batch_size=batch_size, auto_commit=auto_commit)
             except Exception:
                 if savepoint:
                     savepoint.close(rollback=True)
@@ -49,6 +57,9 @@ class ResPartner(models.Model):
             else:
                 if savepoint:
                     savepoint.close(rollback=False)
+                elif use_queue:
+                    # The company's jobs are kept whatever the next company does.
+                    self.env.cr.commit()  # pylint: disable=invalid-commit
         if remaining and auto_commit:
             self.env.ref("account_payment_followup.ir_cron_payment_followup")._trigger()
         return True
