@@ -20,7 +20,7 @@ _logger = logging.getLogger(__name__)
 
 
 class AccountFollowup(models.AbstractModel):
-    _inherit = "account.followup"
+    _inherit = "account.followup"  # pylint: disable=consider-merging-classes-inherited
 
     # ------------------------------------------------------------
     # CHANNELS

@@ -15,7 +15,7 @@ from .account_followup_step_channel import CHANNEL_DONE, CHANNEL_FAILED, CHANNEL
 
 
 class AccountFollowup(models.AbstractModel):
-    _inherit = "account.followup"
+    _inherit = "account.followup"  # pylint: disable=consider-merging-classes-inherited
 
     # ------------------------------------------------------------
     # THE STEP
