@@ -60,7 +60,7 @@
         "views/account_payment_followup_menus.xml",
         "views/account_followup_portal_templates.xml",
     ],
-    "demo": ["demo/account_payment_followup_demo.xml"],
+    "demo": ["demo/account_payment_followup_demo.xml", "demo/account_followup_plan_demo.xml"],
     "assets": {
         "web.assets_backend": [
             "account_payment_followup/static/src/**/*",

@@ -76,6 +76,15 @@ def count(env):
         .search([("delay", "=", 60), ("company_id", "=", env.ref("base.main_company").id)])
         .mail_template_id.name
         or None,
+        # 17.0.2.2: the levels are in their company's default plan.
+        "level_plans": sorted(
+            {
+                (level.plan_id.name, level.plan_id == level.company_id.followup_default_plan_id)
+                for level in env["account.followup.level"].with_context(active_test=False).search([])
+            }
+        )
+        if "account.followup.plan" in env
+        else None,
         "levels": sorted(
             env["account.move.line"].search([("partner_id", "in", partners.ids)]).followup_level_id.mapped("name")
         ),

@@ -12,7 +12,20 @@ from odoo import _
 
 
 class FollowupSituation:
-    def __init__(self, env, partner, company, today, summary, rows, plan, open_step, open_steps=None, page=None, followup_plan=None):
+    def __init__(
+        self,
+        env,
+        partner,
+        company,
+        today,
+        summary,
+        rows,
+        plan,
+        open_step,
+        open_steps=None,
+        page=None,
+        followup_plan=None,
+    ):
         self.env = env
         self.partner = partner  # the commercial partner, in the company
         self.company = company

@@ -70,12 +70,14 @@ class AccountFollowupPlan(models.Model):
     def _check_filter_domain(self):
         for plan in self:
             try:
-                plan._get_filter_domain()
                 self.env["res.partner"]._search(plan._get_filter_domain())
-            except Exception as error:  # noqa: BLE001 - any mistake in the domain is the user's to fix
+            except (SyntaxError, ValueError, TypeError, KeyError, UserError) as error:
                 raise ValidationError(
-                    _("The customers' filter of the follow-up plan “%(plan)s” is not valid: %(error)s",
-                      plan=plan.name, error=error)
+                    _(
+                        "The customers' filter of the follow-up plan “%(plan)s” is not valid: %(error)s",
+                        plan=plan.name,
+                        error=error,
+                    )
                 ) from error
 
     @api.constrains("active", "company_id")

@@ -207,8 +207,10 @@ class ResCompany(models.Model):
         if not self.followup_default_plan_id:
             # Sudo: the company's bookkeeping, whoever first needs it (a level
             # created by an accountant, the module's installation).
-            plan = self.env["account.followup.plan"].sudo().create(
-                {"name": _("Default plan"), "company_id": self.id, "sequence": 100}
+            plan = (
+                self.env["account.followup.plan"]
+                .sudo()
+                .create({"name": _("Default plan"), "company_id": self.id, "sequence": 100})
             )
             self.sudo().followup_default_plan_id = plan
         return self.followup_default_plan_id

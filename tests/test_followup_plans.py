@@ -7,9 +7,9 @@ from datetime import timedelta
 
 from freezegun import freeze_time
 
-from odoo import Command
+from odoo import Command, fields
 from odoo.exceptions import UserError, ValidationError
-from odoo.tests import new_test_user, tagged
+from odoo.tests import HttpCase, new_test_user, tagged
 
 from .common import FollowupCommon
 from .common_rpc import FollowupRpcCommon
@@ -83,6 +83,12 @@ class TestFollowupPlans(PlansCommon):
         with self.assertRaises(ValidationError):
             self.default_plan.active = False
 
+    def test_a_filter_that_is_no_domain_is_refused_clearly(self):
+        with self.assertRaisesRegex(ValidationError, "filter of the follow-up plan “Broken” is not valid"):
+            self.env["account.followup.plan"].create({"name": "Broken", "filter_domain": "[('no_such_field', '=', 1)]"})
+        with self.assertRaisesRegex(ValidationError, "is not valid"):
+            self.consumers.filter_domain = "[('name', '=',"
+
     def test_debtor_type_from_the_commercial_entity_and_editable(self):
         business = self._create_customer("Business Ltd")
         contact = self.env["res.partner"].create({"name": "Bob at Business", "parent_id": business.id})
@@ -133,9 +139,7 @@ class TestFollowupPlans(PlansCommon):
         items = self.person.invoice_ids.line_ids.filtered(lambda line: line.account_type == "asset_receivable")
         self.assertEqual(items.followup_level_id, self.gentle)
         with freeze_time("2026-01-12"):
-            self.assertEqual(
-                self.env["res.partner"].search([("followup_level_id", "=", self.gentle.id)]), self.person
-            )
+            self.assertEqual(self.env["res.partner"].search([("followup_level_id", "=", self.gentle.id)]), self.person)
         # The history and the analysis group by plan.
         groups = self.env["account.followup.effectiveness.report"].read_group(
             [("company_id", "=", self.company.id)], ["amount"], ["plan_id", "level_id"], lazy=False
@@ -198,12 +202,20 @@ class TestFollowupPlans(PlansCommon):
         plan_b = self.env["account.followup.plan"].create(
             {"name": "B consumers", "company_id": company_b.id, "sequence": 1, "filter_domain": "[]"}
         )
-        self.assertEqual(followup._get_partner_summaries(company_b, shared.ids, self.d("2026-01-05"))[shared.id]["plan"], plan_b)
+        self.assertEqual(
+            followup._get_partner_summaries(company_b, shared.ids, self.d("2026-01-05"))[shared.id]["plan"], plan_b
+        )
         self._invoice(shared, 100, "2026-01-01")
         self.assertEqual(self._summary(shared, "2026-01-05")["plan"], self.consumers)
         with self.assertRaises(UserError):
             self.env["account.followup.level"].create(
-                {"name": "Crossed", "delay": 5, "plan_id": plan_b.id, "company_id": self.company.id, "send_letter": True}
+                {
+                    "name": "Crossed",
+                    "delay": 5,
+                    "plan_id": plan_b.id,
+                    "company_id": self.company.id,
+                    "send_letter": True,
+                }
             )
 
     def test_statements_screen_shows_filters_and_changes_the_plan(self):
@@ -261,6 +273,8 @@ class TestFollowupPlans(PlansCommon):
             )
             self.assertEqual(wizard.level_id, self.gentle)
             self.assertEqual(wizard.mail_template_id, self.gentle.mail_template_id)
+            preview = str(self.env["account.followup.preview"].with_user(self.accountant).create({}).preview_html)
+            self.assertIn("<td>Paula Person</td><td>Consumers</td><td>Friendly reminder</td>", preview)
 
 
 @tagged("post_install", "-at_install")
@@ -276,9 +290,7 @@ class TestFollowupPlansCost(PlansCommon):
     @freeze_time("2026-01-12")
     def test_queries_of_one_customer_are_the_same_with_one_plan_or_five(self):
         self.consumers.active = False  # one plan: the default
-        customers = [
-            self._create_customer(f"Customer {index}", f"customer{index}@example.com") for index in range(3)
-        ]
+        customers = [self._create_customer(f"Customer {index}", f"customer{index}@example.com") for index in range(3)]
         for partner in customers:
             self._invoice(partner, 100, "2026-01-11")  # due for the 1-day reminder
         self._execute(customers[0], "2026-01-12")  # warm-up: templates, views
@@ -326,13 +338,13 @@ class TestFollowupPlansRights(FollowupRpcCommon):
         self.assertIn("AccessError", self._rpc_error("plan.billing", Plan, "create", {"name": "Mine"}))
         self.assertIn(
             "AccessError",
-            self._rpc_error("plan.billing", "account.followup.level", "write", self.plan.level_ids[:1].ids, {"delay": 2}),
+            self._rpc_error(
+                "plan.billing", "account.followup.level", "write", self.plan.level_ids[:1].ids, {"delay": 2}
+            ),
         )
         self.assertIsNone(self._rpc_error("plan.manager", Plan, "write", self.plan.ids, {"name": "Businesses"}))
         self.assertEqual(self.plan.name, "Businesses")
-        self.assertIsNone(
-            self._rpc_error("plan.manager", Plan, "create", {"name": "Consumers", "filter_domain": "[]"})
-        )
+        self.assertIsNone(self._rpc_error("plan.manager", Plan, "create", {"name": "Consumers", "filter_domain": "[]"}))
 
     def test_a_clerk_of_another_company_sees_none_of_its_plans(self):
         Plan = "account.followup.plan"
@@ -341,7 +353,23 @@ class TestFollowupPlansRights(FollowupRpcCommon):
         self.assertIn("AccessError", self._rpc_error("plan.clerk.b", Plan, "read", self.plan.ids, ["name"]))
         self.assertIn(
             "AccessError",
-            self._rpc_error(
-                "plan.clerk.b", "account.followup.level", "read", self.plan.level_ids[:1].ids, ["name"]
-            ),
+            self._rpc_error("plan.clerk.b", "account.followup.level", "read", self.plan.level_ids[:1].ids, ["name"]),
         )
+
+
+@tagged("post_install", "-at_install")
+class TestFollowupPlansTour(PlansCommon, HttpCase):
+    def test_statements_screen_shows_filters_and_changes_plans(self):
+        self._let_accountant_log_in(lang="en_US")
+        today = fields.Date.today()
+        consumer = self._create_customer("Tour Consumer", "consumer@tour.example.com", is_company=False)
+        business = self._create_customer("Tour Business", "business@tour.example.com")
+        for partner in (consumer, business):
+            self._invoice(partner, 100, today - timedelta(days=20))
+        self.start_tour(
+            "/web#action=account_payment_followup.action_customer_statements",
+            "account_payment_followup_plans",
+            login="anna.followup",
+        )
+        self.assertEqual(consumer.with_company(self.company).followup_plan_id, self.default_plan)
+        self.assertTrue(consumer.message_ids.filtered(lambda m: "Default plan" in str(m.body)))

@@ -36,9 +36,7 @@ def migrate(cr, version):
     cr.execute("ALTER TABLE account_followup_level ADD COLUMN IF NOT EXISTS plan_id INTEGER")
     cr.execute("ALTER TABLE res_company ADD COLUMN IF NOT EXISTS followup_default_plan_id INTEGER")
     # The delay is unique per plan now (delay_plan_uniq, added by the ORM).
-    cr.execute(
-        "ALTER TABLE account_followup_level DROP CONSTRAINT IF EXISTS account_followup_level_delay_company_uniq"
-    )
+    cr.execute("ALTER TABLE account_followup_level DROP CONSTRAINT IF EXISTS account_followup_level_delay_company_uniq")
     cr.execute(
         """
         SELECT company.id
