@@ -8,7 +8,9 @@ and the steps stay as they are: what was sent stays sent (levels are compared
 by their delay, and the levels did not change).
 
 Written in SQL: the ORM of the new version cannot run before its tables exist.
-The ORM completes the table afterwards (foreign keys, indexes).
+The ORM completes the table afterwards (foreign keys, indexes). The new
+stored fields of the steps (their plan) and the contacts (their debtor type)
+are filled here too.
 """
 
 import json
@@ -61,3 +63,28 @@ def migrate(cr, version):
             "UPDATE account_followup_level SET plan_id = %s WHERE company_id = %s AND plan_id IS NULL",
             [plan_id, company_id],
         )
+    # Stored fields filled here rather than recomputed by the ORM record by
+    # record (hundreds of thousands of contacts and steps on a large database).
+    cr.execute("ALTER TABLE account_followup_step ADD COLUMN IF NOT EXISTS plan_id INTEGER")
+    cr.execute(
+        """
+        UPDATE account_followup_step step
+           SET plan_id = level.plan_id
+          FROM account_followup_level level
+         WHERE level.id = step.level_id
+           AND step.plan_id IS NULL
+        """
+    )
+    cr.execute("ALTER TABLE res_partner ADD COLUMN IF NOT EXISTS followup_debtor_type VARCHAR")
+    cr.execute(
+        """
+        UPDATE res_partner partner
+           SET followup_debtor_type = CASE
+                   WHEN commercial.is_company OR COALESCE(commercial.vat, '') != '' THEN 'business'
+                   ELSE 'consumer'
+               END
+          FROM res_partner commercial
+         WHERE commercial.id = COALESCE(partner.commercial_partner_id, partner.id)
+           AND partner.followup_debtor_type IS NULL
+        """
+    )
