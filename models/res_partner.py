@@ -94,6 +94,7 @@ class ResPartner(models.Model):
         "account.followup.plan",
         string="Follow-up Plan",
         company_dependent=True,
+        groups="account.group_account_readonly,account.group_account_invoice",
         help="The follow-up plan a person chose for this customer in the company. Empty: the first "
         "plan of the company whose filter matches the customer, else the company's default plan.",
     )

@@ -37,8 +37,15 @@ registry.category("web_tour.tours").add("account_payment_followup_plans", {
         },
         {
             content: "Its plan, by the plans' filters",
-            trigger: "select.o_account_payment_followup_set_plan option:selected:contains('(Consumers)')",
-            isCheck: true,
+            trigger: ".o_account_payment_followup_partner_name:contains('Tour Consumer')",
+            extra_trigger: "select.o_account_payment_followup_set_plan",
+            run() {
+                const select = document.querySelector("select.o_account_payment_followup_set_plan");
+                const chosen = select.options[select.selectedIndex].textContent;
+                if (!chosen.includes("(Consumers)")) {
+                    throw new Error(`the plan shown is "${chosen}"`);
+                }
+            },
         },
         {
             content: "Move it to the default plan",
@@ -51,9 +58,15 @@ registry.category("web_tour.tours").add("account_payment_followup_plans", {
             },
         },
         {
-            trigger: "select.o_account_payment_followup_set_plan option:selected:contains('Default plan')",
-            extra_trigger: "select.o_account_payment_followup_set_plan option:first:not(:contains('(Consumers)'))",
-            isCheck: true,
+            content: "The customer's plan is now the one chosen",
+            trigger: ".o_account_payment_followup_plan_chosen",
+            run() {
+                const select = document.querySelector("select.o_account_payment_followup_set_plan");
+                const chosen = select.options[select.selectedIndex].textContent;
+                if (chosen !== "Default plan") {
+                    throw new Error(`the plan shown is "${chosen}"`);
+                }
+            },
         },
     ],
 });
