@@ -76,6 +76,10 @@ def count(env):
         .search([("delay", "=", 60), ("company_id", "=", env.ref("base.main_company").id)])
         .mail_template_id.name
         or None,
+        # 17.0.2.2: the history knows each step's plan.
+        "steps_without_plan": env["account.followup.step"].search_count([("plan_id", "=", False)])
+        if "account.followup.step" in env and "plan_id" in env["account.followup.step"]
+        else None,
         # 17.0.2.2: the levels are in their company's default plan.
         "level_plans": sorted(
             {

@@ -15,6 +15,8 @@ are filled here too.
 
 import json
 
+from odoo.tools.sql import table_exists
+
 
 def migrate(cr, version):
     if not version:
@@ -65,16 +67,17 @@ def migrate(cr, version):
         )
     # Stored fields filled here rather than recomputed by the ORM record by
     # record (hundreds of thousands of contacts and steps on a large database).
-    cr.execute("ALTER TABLE account_followup_step ADD COLUMN IF NOT EXISTS plan_id INTEGER")
-    cr.execute(
-        """
-        UPDATE account_followup_step step
-           SET plan_id = level.plan_id
-          FROM account_followup_level level
-         WHERE level.id = step.level_id
-           AND step.plan_id IS NULL
-        """
-    )
+    if table_exists(cr, "account_followup_step"):  # 17.0.1 had no history (17.0.2.0.0's post script makes it)
+        cr.execute("ALTER TABLE account_followup_step ADD COLUMN IF NOT EXISTS plan_id INTEGER")
+        cr.execute(
+            """
+            UPDATE account_followup_step step
+               SET plan_id = level.plan_id
+              FROM account_followup_level level
+             WHERE level.id = step.level_id
+               AND step.plan_id IS NULL
+            """
+        )
     cr.execute("ALTER TABLE res_partner ADD COLUMN IF NOT EXISTS followup_debtor_type VARCHAR")
     cr.execute(
         """
