@@ -442,7 +442,7 @@ class AccountFollowupStatement(models.AbstractModel):
         if plan:
             plan = plan.exists()
             if not plan or plan.company_id != self.env.company:
-                raise UserError(_("This follow-up plan is not one of %s's.", self.env.company.name))
+                raise UserError(_("This follow-up plan is not a plan of %s.", self.env.company.name))
             plan.check_access_rule("read")
         partner = self.env["res.partner"].browse(partner_id).commercial_partner_id
         old = partner.followup_plan_id
