@@ -131,6 +131,11 @@ class TestFollowupPlans(PlansCommon):
             self.person.invalidate_recordset()
             self.assertEqual(self.person.followup_status, "with_overdue_invoices")
             self.assertEqual(self.person.followup_next_action_date, self.d("2026-01-11"))
+            # The searches read the customer's plan too.
+            Partner = self.env["res.partner"]
+            self.assertIn(self.person, Partner.search([("followup_next_action_date", "=", "2026-01-11")]))
+            self.assertNotIn(self.person, Partner.search([("followup_status", "=", "in_need_of_action")]))
+            self.assertIn(self.person, Partner.search([("followup_status", "=", "with_overdue_invoices")]))
         self._run("2026-01-11")
         self.assertEqual(len(self._followup_mails(self.person)), 1)
         step = self.env["account.followup.step"].search([("partner_id", "=", self.person.id)])
