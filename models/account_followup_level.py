@@ -40,7 +40,9 @@ class AccountFollowupLevel(models.Model):
         "account.followup.plan",
         required=True,
         index=True,
-        ondelete="cascade",
+        # A plan goes with its levels: delete (or archive) them first, the
+        # history keeps the levels it names.
+        ondelete="restrict",
         check_company=True,
         default=lambda self: self._default_plan_id(),
         help="The plan of the customers this level chases.",

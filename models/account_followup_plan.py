@@ -82,14 +82,23 @@ class AccountFollowupPlan(models.Model):
 
     @api.constrains("active", "company_id")
     def _check_default_plan(self):
-        for plan in self:
-            default = plan.company_id.followup_default_plan_id
-            if not plan.active and plan.is_default:
+        """A company's default plan stays active and in that company: it is
+        the plan of every customer no other plan takes."""
+        companies = self.env["res.company"].sudo().search([("followup_default_plan_id", "in", self.ids)])
+        for company in companies:
+            plan = company.followup_default_plan_id
+            if not plan.active:
                 raise ValidationError(
                     _("“%s” is the company's default follow-up plan: it cannot be archived.", plan.name)
                 )
-            if default and plan.is_default and default.company_id != plan.company_id:
-                raise ValidationError(_("A company's default follow-up plan belongs to that company."))
+            if plan.company_id != company:
+                raise ValidationError(
+                    _(
+                        "“%(plan)s” is the default follow-up plan of %(company)s: it stays in that company.",
+                        plan=plan.name,
+                        company=company.name,
+                    )
+                )
 
     # ------------------------------------------------------------
     # CRUD METHODS

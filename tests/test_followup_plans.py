@@ -82,6 +82,8 @@ class TestFollowupPlans(PlansCommon):
             self.default_plan.unlink()
         with self.assertRaises(ValidationError):
             self.default_plan.active = False
+        with self.assertRaises(UserError):
+            self.default_plan.company_id = company
 
     def test_a_filter_that_is_no_domain_is_refused_clearly(self):
         with self.assertRaisesRegex(ValidationError, "filter of the follow-up plan “Broken” is not valid"):
