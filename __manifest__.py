@@ -39,6 +39,7 @@
         "wizards/account_followup_preview_views.xml",
         "views/account_followup_reference_rate_views.xml",
         "views/account_followup_level_views.xml",
+        "views/account_followup_plan_views.xml",
         "views/res_config_settings_views.xml",
         "views/mail_template_views.xml",
         "views/res_partner_views.xml",
@@ -61,7 +62,7 @@
         "views/account_payment_followup_menus.xml",
         "views/account_followup_portal_templates.xml",
     ],
-    "demo": ["demo/account_payment_followup_demo.xml"],
+    "demo": ["demo/account_payment_followup_demo.xml", "demo/account_followup_plan_demo.xml"],
     "assets": {
         "web.assets_backend": [
             "account_payment_followup/static/src/**/*",

@@ -614,7 +614,8 @@ def bulk_steps(env):
         """
         CREATE TEMPORARY TABLE bench_step AS
         SELECT row_number() OVER (ORDER BY b.move_id, level.delay) - 1 AS n,
-               b.partner_id, b.rec_line_id, b.amount, b.paid_on, level.id AS level_id, level.auto_execute,
+               b.partner_id, b.rec_line_id, b.amount, b.paid_on, level.id AS level_id, level.plan_id,
+               level.auto_execute,
                level.send_email, level.send_letter, level.send_sms, level.manual_action,
                b.due_date + level.delay AS date
           FROM bench_invoice b
@@ -632,9 +633,10 @@ def bulk_steps(env):
     values = {"first": first, "company": env.company.id, "user": env.ref("base.user_root").id}
     cr.execute(
         """
-        INSERT INTO account_followup_step (id, partner_id, company_id, level_id, date, user_id, automatic, state,
-                                           amount_due, amount_overdue, create_uid, create_date, write_uid, write_date)
-        SELECT %(first)s + n, partner_id, %(company)s, level_id, date, %(user)s, auto_execute,
+        INSERT INTO account_followup_step (id, partner_id, company_id, level_id, plan_id, date, user_id, automatic,
+                                           state, amount_due, amount_overdue, create_uid, create_date, write_uid,
+                                           write_date)
+        SELECT %(first)s + n, partner_id, %(company)s, level_id, plan_id, date, %(user)s, auto_execute,
                CASE WHEN manual_action AND paid_on IS NULL THEN 'in_progress' ELSE 'done' END, amount, amount,
                %(user)s, date, %(user)s, date
           FROM bench_step;

@@ -94,6 +94,19 @@ def count(env):
         "reference_rates": env["account.followup.reference.rate"].search_count([])
         if "account.followup.reference.rate" in env
         else None,
+        # 17.0.2.2: the history knows each step's plan.
+        "steps_without_plan": env["account.followup.step"].search_count([("plan_id", "=", False)])
+        if "account.followup.step" in env and "plan_id" in env["account.followup.step"]
+        else None,
+        # 17.0.2.2: the levels are in their company's default plan.
+        "level_plans": sorted(
+            {
+                (level.plan_id.name, level.plan_id == level.company_id.followup_default_plan_id)
+                for level in env["account.followup.level"].with_context(active_test=False).search([])
+            }
+        )
+        if "account.followup.plan" in env
+        else None,
         "levels": sorted(
             env["account.move.line"].search([("partner_id", "in", partners.ids)]).followup_level_id.mapped("name")
         ),

@@ -12,14 +12,29 @@ from odoo import _
 
 
 class FollowupSituation:
-    def __init__(self, env, partner, company, today, summary, rows, plan, open_step, open_steps=None, page=None):
+    def __init__(
+        self,
+        env,
+        partner,
+        company,
+        today,
+        summary,
+        rows,
+        plan,
+        open_step,
+        open_steps=None,
+        page=None,
+        followup_plan=None,
+    ):
         self.env = env
         self.partner = partner  # the commercial partner, in the company
         self.company = company
         self.today = today
         self.summary = summary or {}
         self.rows = rows  # its open items, as read by account.followup._read_open_items
-        self.plan = plan  # [(delay, level)] ordered by delay
+        self.plan = plan  # [(delay, level)] of the customer's plan, ordered by delay
+        # the customer's plan (account.followup.plan), whose levels ``plan`` lists
+        self.followup_plan = followup_plan if followup_plan is not None else env["account.followup.plan"]
         self.open_step = open_step  # the step in progress for the level due, if any
         self.open_steps = open_steps if open_steps is not None else open_step  # all its steps in progress
         self.level = self.summary.get("level") or env["account.followup.level"]
@@ -87,7 +102,9 @@ class FollowupSituation:
 
     @cached_property
     def mail_template(self):
-        return self.env["account.followup"]._get_mail_template(self.company, self.level, self.summary.get("reached"))
+        return self.env["account.followup"]._get_mail_template(
+            self.company, self.level, self.summary.get("reached"), plan=self.followup_plan
+        )
 
     def get_render_context(self):
         """What the e-mail, SMS and letter templates render: the statement and

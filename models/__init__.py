@@ -1,5 +1,6 @@
 from . import account_followup_charges_mixin
 from . import account_followup_level
+from . import account_followup_plan
 from . import account_followup_rules
 from . import account_followup_execution
 from . import account_followup_recording

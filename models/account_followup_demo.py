@@ -57,7 +57,9 @@ class AccountFollowupDemo(models.AbstractModel):
         # the demo data is loaded before the post-init hook gives the company its plan
         company._create_default_followup_levels()
         journal = env["account.journal"].search([("company_id", "=", company.id), ("type", "=", "bank")], limit=1)
-        levels = env["account.followup.level"].search([("company_id", "=", company.id)], order="delay, id")
+        levels = env["account.followup.level"].search(
+            [("plan_id", "=", company.followup_default_plan_id.id)], order="delay, id"
+        )
         if not journal or not levels:
             return
         term = self.env.ref("account.account_payment_term_30days")

@@ -12,16 +12,16 @@ class AccountFollowupLevel(models.Model):
 
     _name = "account.followup.level"
     _description = "Payment Follow-up Level"
-    _order = "company_id, delay, id"
+    _order = "company_id, plan_id, delay, id"
     _check_company_auto = True
     # Archived levels count too: reactivating one must not create a clash. A
     # database constraint, not a Python check: two users saving at the same
     # moment cannot both get through.
     _sql_constraints = [
         (
-            "delay_company_uniq",
-            "unique(company_id, delay)",
-            "A company cannot have two follow-up levels with the same number of days.",
+            "delay_plan_uniq",
+            "unique(plan_id, delay)",
+            "A follow-up plan cannot have two levels with the same number of days.",
         ),
         (
             "fee_amount_positive",
@@ -35,6 +35,17 @@ class AccountFollowupLevel(models.Model):
         required=True,
         index=True,
         default=lambda self: self.env.company,
+    )
+    plan_id = fields.Many2one(
+        "account.followup.plan",
+        required=True,
+        index=True,
+        # A plan goes with its levels: delete (or archive) them first, the
+        # history keeps the levels it names.
+        ondelete="restrict",
+        check_company=True,
+        default=lambda self: self._default_plan_id(),
+        help="The plan of the customers this level chases.",
     )
     name = fields.Char(required=True, translate=True)
     delay = fields.Integer(
@@ -113,6 +124,23 @@ class AccountFollowupLevel(models.Model):
         help="Invoice the fixed compensation for recovery costs (40 EUR in the EU) "
         "once per overdue invoice in its life, whatever the level that charges it.",
     )
+
+    def _default_plan_id(self):
+        return self.env.company.followup_default_plan_id
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        # A level created without a plan (as before plans existed) goes to its
+        # company's default plan; its company is its plan's.
+        Plan = self.env["account.followup.plan"]
+        for vals in vals_list:
+            plan = Plan.browse(vals.get("plan_id") or self.env.context.get("default_plan_id"))
+            if not plan:
+                company = self.env["res.company"].browse(vals.get("company_id")) or self.env.company
+                plan = company._get_followup_default_plan()
+                vals["plan_id"] = plan.id
+            vals.setdefault("company_id", plan.company_id.id)
+        return super().create(vals_list)
 
     @api.constrains("delay")
     def _check_delay(self):

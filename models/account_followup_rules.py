@@ -119,7 +119,23 @@ class AccountFollowup(models.AbstractModel):
 
     @api.model
     def _get_levels(self, company):
-        return self.env["account.followup.level"].search([("company_id", "=", company.id)], order="delay")
+        """{plan: its active levels ordered by delay} of the company's active
+        plans, two queries whatever the number of plans."""
+        plans = self.env["account.followup.plan"]._get_company_plans(company)
+        levels = self.env["account.followup.level"].search(
+            [("company_id", "=", company.id), ("plan_id", "in", plans.ids)], order="delay"
+        )
+        by_plan = {plan: levels.browse() for plan in plans}
+        for level in levels:
+            by_plan[level.plan_id] |= level
+        return by_plan
+
+    @api.model
+    def _get_plan_pairs(self, levels_by_plan):
+        """{plan id: [(delay, level)]} of :meth:`_get_levels`: what the rules
+        apply, read once (recordset filtering per customer was a third of the
+        status search at 10,000 customers)."""
+        return {plan.id: [(level.delay, level) for level in levels] for plan, levels in levels_by_plan.items()}
 
     @api.model
     def _get_partner_summaries(self, company, partner_ids=None, today=None):
@@ -130,11 +146,21 @@ class AccountFollowup(models.AbstractModel):
             ``balance``, ``total_overdue`` (company currency), ``oldest_due_date``
             (oldest chased item), ``reached`` (highest level its delay has
             reached), ``level`` (level due now, or empty),
-            ``received_delay`` (last level that item received), ``next_date``
-            (when the next level becomes due) and ``status``.
+            ``received_delay`` (last level that item received, in any plan),
+            ``next_date`` (when the next level becomes due), ``status`` and
+            ``plan`` (the customer's plan, whose levels apply).
+
+        Levels are compared by their delay, whatever the plan they belong to: a
+        customer who changes plan (a person's choice, or its data now matches
+        another plan's filter) is due, in its new plan, for the highest level
+        its oldest item has reached if that level's delay is beyond the delay
+        of the last level the item received in any plan; the new plan's
+        earlier levels are never sent, and a level already passed in the old
+        plan is not repeated.
         """
         today = today or fields.Date.context_today(self)
         self.env.flush_all()
+        levels_by_plan = self._get_levels(company)
         query = SQL(
             """
             WITH items AS (%(items)s),
@@ -153,25 +179,32 @@ class AccountFollowup(models.AbstractModel):
               ORDER BY partner_id, due_date, received_delay NULLS FIRST, id
             )
             SELECT totals.partner_id, totals.balance, COALESCE(totals.overdue, 0),
-                   totals.postponed_until, oldest.due_date, oldest.received_delay
+                   totals.postponed_until, oldest.due_date, oldest.received_delay,
+                   %(plan)s AS plan_id
               FROM totals
          LEFT JOIN oldest ON oldest.partner_id = totals.partner_id
             """,
             items=self._open_items_sql(company, partner_ids, today),
             today=today,
+            # The customer's plan, resolved in the same query (one sub-query per plan).
+            plan=self.env["account.followup.plan"]._get_partner_plan_sql(
+                company, SQL("totals.partner_id"), plans=self.env["account.followup.plan"].union(*levels_by_plan)
+            ),
         )
         self.env.cr.execute(query)
         rows = self.env.cr.fetchall()
-        levels = self._get_levels(company)
-        # (delay, level) pairs read once: recordset filtering per customer was
-        # a third of the status search at 10,000 customers.
-        plan = [(level.delay, level) for level in levels]
-        return {
-            partner_id: self._summarize(
-                levels, today, balance, overdue, postponed_until, oldest_due, received_delay, plan=plan
+        pairs = self._get_plan_pairs(levels_by_plan)
+        Level = self.env["account.followup.level"]
+        Plan = self.env["account.followup.plan"]
+        summaries = {}
+        for partner_id, balance, overdue, postponed_until, oldest_due, received_delay, plan_id in rows:
+            plan = pairs.get(plan_id, [])
+            summary = self._summarize(
+                Level, today, balance, overdue, postponed_until, oldest_due, received_delay, plan=plan
             )
-            for partner_id, balance, overdue, postponed_until, oldest_due, received_delay in rows
-        }
+            summary["plan"] = Plan.browse(plan_id)
+            summaries[partner_id] = summary
+        return summaries
 
     @api.model
     def _summarize(self, levels, today, balance, overdue, postponed_until, oldest_due, received_delay, plan=None):
@@ -363,17 +396,19 @@ class AccountFollowup(models.AbstractModel):
         return self._build_statement(partner, company, today, rows, only_overdue=only_overdue)
 
     @api.model
-    def _get_mail_template(self, company, level, reached=None):
+    def _get_mail_template(self, company, level, reached=None, plan=None):
         """The e-mail template of the level due, else of the last level the
         customer reached: empty when that level has none. A level never
         borrows another level's template (a formal notice titled "Second
         payment reminder"); the person sending picks one. A customer who
         reached no level yet (a statement sent before anything is due) gets
-        the first e-mail template of the plan."""
+        the first e-mail template of its plan (``plan``, else the default)."""
         reference = level or reached
         if reference:
             return reference.mail_template_id
-        return self._get_levels(company).filtered("mail_template_id")[:1].mail_template_id
+        plan = plan or company.followup_default_plan_id
+        levels = self._get_levels(company).get(plan, self.env["account.followup.level"])
+        return levels.filtered("mail_template_id")[:1].mail_template_id
 
     # ------------------------------------------------------------
     # SITUATIONS: COMPUTED ONCE, PASSED DOWN
@@ -387,8 +422,11 @@ class AccountFollowup(models.AbstractModel):
         partners = partners.commercial_partner_id.with_company(company)
         summaries = self._get_partner_summaries(company, partner_ids=partners.ids, today=today)
         rows = self._read_open_items(company, partners.ids, today)
-        levels = self._get_levels(company)
-        plan = [(level.delay, level) for level in levels]
+        pairs = self._get_plan_pairs(self._get_levels(company))
+        # The plan of the customers without open items (a statement sent anyway).
+        Plan = self.env["account.followup.plan"]
+        plan_ids = Plan._get_partner_plan_ids(company, [pid for pid in partners.ids if pid not in summaries])
+        plan_ids.update((pid, summary["plan"].id) for pid, summary in summaries.items())
         # The batch's statement pages in one query (the engine's lock and the
         # reminders' link); a customer without one gets it when first needed.
         # Sudo: the engine's bookkeeping (see account.followup.statement.page._get_page).
@@ -415,7 +453,7 @@ class AccountFollowup(models.AbstractModel):
             summary = self._apply_reminder_type(
                 summaries.get(partner.id), partner.followup_reminder_type, partner.followup_planned_date, today
             )
-            level = summary["level"] if summary else levels.browse()
+            level = summary["level"] if summary else self.env["account.followup.level"]
             partner_steps = open_steps.filtered(lambda s, p=partner: s.partner_id == p)
             situations[partner.id] = FollowupSituation(
                 self.env,
@@ -424,10 +462,11 @@ class AccountFollowup(models.AbstractModel):
                 today,
                 summary,
                 rows.get(partner.id, []),
-                plan,
+                pairs.get(plan_ids.get(partner.id), []),
                 partner_steps.filtered(lambda s, lvl=level: s.level_id == lvl)[:1],
                 open_steps=partner_steps,
                 page=pages.get(partner.id),
+                followup_plan=Plan.browse(plan_ids.get(partner.id)),
             )
         return situations
 

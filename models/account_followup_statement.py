@@ -35,14 +35,15 @@ class AccountFollowupStatement(models.AbstractModel):
     # ------------------------------------------------------------
 
     @api.model
-    def get_customers(self, filter_name="action", search="", offset=0, limit=None, order=None):
+    def get_customers(self, filter_name="action", search="", offset=0, limit=None, order=None, plan_id=None):
         """One page of customers, those in need of action first.
 
         :param filter_name: "action" (in need of action), "overdue" (with
             overdue invoices, those in need of action included), "all" (all
             who owe something or are owed) or "balanced" (open items that
             balance each other to zero, e.g. an invoice and its credit note)
-        :param search: part of the name, the responsible or the level
+        :param search: part of the name, the responsible, the level or the plan
+        :param plan_id: only the customers of this follow-up plan
         :param order: a column of the list ("name", "status", "total_due",
             "total_overdue", "level", "next_date", "responsible", "trust"),
             optionally followed by " desc"; default: status, then most overdue
@@ -61,6 +62,7 @@ class AccountFollowupStatement(models.AbstractModel):
             for pid in summaries
             if currency.is_zero(summaries[pid]["balance"]) == (filter_name == "balanced")
             and (not wanted or status_of[pid] in wanted)
+            and (not plan_id or summaries[pid]["plan"].id == plan_id)
         ]
         # The search applies the user's access rules: never another company's customer.
         partners = Partner.search([("id", "in", ids)])
@@ -70,6 +72,7 @@ class AccountFollowupStatement(models.AbstractModel):
                 lambda p: needle in (p.display_name or "").lower()
                 or needle in (p._get_followup_responsible(summaries[p.id]["reached"] or None).name or "").lower()
                 or needle in (summaries[p.id]["reached"].name or "").lower()
+                or needle in (summaries[p.id]["plan"].name or "").lower()
             )
         ordered = self._sort_customers(partners, summaries, status_of, order)
         page = ordered[offset : offset + limit]
@@ -82,7 +85,15 @@ class AccountFollowupStatement(models.AbstractModel):
             "followup_enabled": self.env.company.payment_followup_enabled,
             "customers": [self._prepare_customer_row(p, summaries[p.id], status_of[p.id]) for p in page],
             "labels": self._get_labels(),
+            "plans": self._prepare_plans(),
+            "plan_id": plan_id or False,
         }
+
+    @api.model
+    def _prepare_plans(self):
+        """The current company's follow-up plans, for the screen's filter and selector."""
+        plans = self.env["account.followup.plan"].search([("company_id", "=", self.env.company.id)])
+        return [{"id": plan.id, "name": plan.name, "is_default": plan.is_default} for plan in plans]
 
     @api.model
     def _get_labels(self):
@@ -106,6 +117,7 @@ class AccountFollowupStatement(models.AbstractModel):
             "total_due": lambda p: summaries[p.id]["balance"],
             "total_overdue": lambda p: summaries[p.id]["total_overdue"],
             "level": lambda p: (summaries[p.id]["reached"].delay if summaries[p.id]["reached"] else -(10**6)),
+            "plan": lambda p: (summaries[p.id]["plan"].name or "").lower(),
             # empty dates last in ascending order
             "next_date": lambda p: p.followup_next_action_date or date.max,
             "responsible": lambda p: (
@@ -131,6 +143,8 @@ class AccountFollowupStatement(models.AbstractModel):
             "total_due": format_amount(self.env, summary["balance"], currency),
             "total_overdue": format_amount(self.env, summary["total_overdue"], currency),
             "level": summary["reached"].name or "",
+            "plan": summary["plan"].name or "",
+            "plan_id": summary["plan"].id,
             "next_date": format_date(self.env, next_date) if next_date else "",
             "next_date_past": bool(next_date and next_date < fields.Date.context_today(self)),
             # the same person the statement shows (the level's, the customer's, ...)
@@ -175,6 +189,7 @@ class AccountFollowupStatement(models.AbstractModel):
             "followup_enabled": self.env.company.payment_followup_enabled,
             "can_edit": self.env.user.has_group("account.group_account_invoice"),
             "level": self._prepare_level(level, due=status == STATUS_ACTION),
+            **self._prepare_plan(partner),
             # What was done last and what comes next: also after a promise or a
             # snooze, when no item is chased today and no level is "reached".
             "last_followup": self._prepare_last_followup(partner),
@@ -191,6 +206,19 @@ class AccountFollowupStatement(models.AbstractModel):
                 for total in statement["totals"]
             ],
             "labels": self._get_labels(),
+        }
+
+    @api.model
+    def _prepare_plan(self, partner):
+        """The customer's follow-up plan in the company, whether a person chose
+        it, and the plans it can be given."""
+        company = self.env.company
+        plan_id = self.env["account.followup.plan"]._get_partner_plan_ids(company, partner.ids).get(partner.id)
+        plan = self.env["account.followup.plan"].browse(plan_id)
+        return {
+            "plan": {"id": plan.id, "name": plan.name} if plan else False,
+            "plan_chosen": bool(partner.with_company(company).followup_plan_id),
+            "plans": self._prepare_plans(),
         }
 
     @api.model
@@ -403,6 +431,30 @@ class AccountFollowupStatement(models.AbstractModel):
             raise UserError(_("Unknown degree of trust: %s", trust))
         partner = self.env["res.partner"].browse(partner_id).commercial_partner_id
         partner._followup_write({"trust": trust})
+        return True
+
+    @api.model
+    def set_plan(self, partner_id, plan_id):
+        """A person chooses the customer's follow-up plan in the current company
+        (False: back to the plans' filters)."""
+        self._check_write_access()
+        plan = self.env["account.followup.plan"].browse(plan_id or [])
+        if plan:
+            plan = plan.exists()
+            if not plan or plan.company_id != self.env.company:
+                raise UserError(_("This follow-up plan is not a plan of %s.", self.env.company.name))
+            plan.check_access_rule("read")
+        partner = self.env["res.partner"].browse(partner_id).commercial_partner_id
+        old = partner.followup_plan_id
+        partner._followup_write({"followup_plan_id": plan.id})
+        if old != plan:
+            partner._message_post_followup(
+                body=_(
+                    "Follow-up plan: %(old)s → %(new)s",
+                    old=old.name or _("by the plans' filters"),
+                    new=plan.name or _("by the plans' filters"),
+                )
+            )
         return True
 
     @api.model

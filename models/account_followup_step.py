@@ -74,6 +74,13 @@ class AccountFollowupStep(models.Model):
         readonly=True,
         check_company=True,
     )
+    plan_id = fields.Many2one(
+        related="level_id.plan_id",
+        store=True,
+        index=True,
+        string="Follow-up Plan",
+        help="The customer's follow-up plan the step's level belongs to.",
+    )
     date = fields.Date(required=True, index=True, readonly=True)
     user_id = fields.Many2one(
         "res.users",
@@ -353,9 +360,11 @@ class AccountFollowupStep(models.Model):
         step = self
         Line = self.env["account.move.line"]
         # Everything the query reads or writes: the items' due dates and levels,
-        # the company's levels.
+        # the levels of the step's plan (the customer's: a level an item has
+        # reached is its plan's; compared with what it received by delay,
+        # whatever plan that was in).
         Line.flush_model(["followup_level_id", "followup_date", "date_maturity", "invoice_date", "date"])
-        self.env["account.followup.level"].flush_model(["company_id", "active", "delay"])
+        self.env["account.followup.level"].flush_model(["plan_id", "active", "delay"])
         self.env.cr.execute(
             SQL(
                 """
@@ -368,7 +377,7 @@ class AccountFollowupStep(models.Model):
                           JOIN LATERAL (
                                 SELECT level.id, level.delay
                                   FROM account_followup_level level
-                                 WHERE level.company_id = %(company)s
+                                 WHERE level.plan_id = %(plan)s
                                    AND level.active
                                    AND level.delay <= %(ceiling)s
                                    AND level.delay <= %(date)s - %(due_date)s
@@ -384,7 +393,7 @@ class AccountFollowupStep(models.Model):
                 """,
                 date=step.date,
                 uid=self.env.uid,
-                company=step.company_id.id,
+                plan=step.level_id.plan_id.id,
                 ceiling=step.level_id.delay,
                 due_date=SQL(DUE_DATE_SQL),
                 ids=step.move_line_ids.ids,

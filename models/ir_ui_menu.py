@@ -7,6 +7,8 @@ FOLLOWUP_MENUS = (
     "account_payment_followup.account_followup_level_menu",
     "account_payment_followup.account_followup_preview_customers_menu",
     "account_payment_followup.account_followup_level_customers_menu",
+    "account_payment_followup.account_followup_plan_menu",
+    "account_payment_followup.account_followup_plan_customers_menu",
     "account_payment_followup.account_followup_step_menu",
     "account_payment_followup.account_followup_dispute_menu",
     "account_payment_followup.account_followup_promise_menu",

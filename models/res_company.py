@@ -43,6 +43,12 @@ class ResCompany(models.Model):
         "executes this company's automated follow-up levels.",
     )
     followup_level_ids = fields.One2many("account.followup.level", "company_id", string="Follow-up Levels")
+    followup_default_plan_id = fields.Many2one(
+        "account.followup.plan",
+        string="Default Follow-up Plan",
+        check_company=True,
+        help="The follow-up plan of the customers no other plan matches.",
+    )
     followup_default_responsible_id = fields.Many2one(
         "res.users",
         string="Default Follow-up Responsible",
@@ -271,12 +277,31 @@ class ResCompany(models.Model):
             },
         ]
 
+    def _get_followup_default_plan(self):
+        """The company's default follow-up plan, created the first time it is
+        needed (a company created before plans existed and without levels)."""
+        self.ensure_one()
+        if not self.followup_default_plan_id:
+            # Sudo: the company's bookkeeping, whoever first needs it (a level
+            # created by an accountant, the module's installation).
+            plan = (
+                self.env["account.followup.plan"]
+                .sudo()
+                .create({"name": _("Default plan"), "company_id": self.id, "sequence": 100})
+            )
+            self.sudo().followup_default_plan_id = plan
+        return self.followup_default_plan_id
+
     def _create_default_followup_levels(self):
         Level = self.env["account.followup.level"].sudo().with_context(active_test=False)
         for company in self:
             if Level.search_count([("company_id", "=", company.id)]):
                 continue
-            vals_list = [dict(vals, company_id=company.id) for vals in company._prepare_default_followup_levels_vals()]
+            plan = company._get_followup_default_plan()
+            vals_list = [
+                dict(vals, company_id=company.id, plan_id=plan.id)
+                for vals in company._prepare_default_followup_levels_vals()
+            ]
             copies = {}
             for vals in vals_list:
                 if vals.get("mail_template_id"):

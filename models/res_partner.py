@@ -1,7 +1,7 @@
 import logging
 
 from odoo import _, api, fields, models
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import AccessError, UserError, ValidationError
 
 from ..followup.channels import ChannelOptions, ChannelOutcome
 from ..followup.definitions import STATUS_ACTION, STATUS_NONE, STATUS_OVERDUE
@@ -17,10 +17,11 @@ FOLLOWUP_BILLING_FIELDS = (
     "followup_letter_to_print",
     "followup_paused_until",
     "followup_charges_exempt",
+    "followup_plan_id",
 )
 # What a billing user may change on a customer it can read (see _followup_write):
 # the above and Odoo's own trust.
-FOLLOWUP_WRITABLE_FIELDS = (*FOLLOWUP_BILLING_FIELDS, "trust")
+FOLLOWUP_WRITABLE_FIELDS = (*FOLLOWUP_BILLING_FIELDS, "trust", "followup_debtor_type")
 # What follow-ups post on a customer (see _message_post_followup).
 FOLLOWUP_SUBTYPES = ("mail.mt_note", "account_payment_followup.mt_followup")
 
@@ -89,6 +90,23 @@ class ResPartner(models.Model):
         help="Never charge this customer reminder fees, late-payment interest or recovery "
         "compensation (consumers, key accounts...).",
     )
+    followup_plan_id = fields.Many2one(
+        "account.followup.plan",
+        string="Follow-up Plan",
+        company_dependent=True,
+        groups="account.group_account_readonly,account.group_account_invoice",
+        help="The follow-up plan a person chose for this customer in the company. Empty: the first "
+        "plan of the company whose filter matches the customer, else the company's default plan.",
+    )
+    followup_debtor_type = fields.Selection(
+        [("business", "Business"), ("consumer", "Consumer")],
+        string="Debtor Type",
+        compute="_compute_followup_debtor_type",
+        store=True,
+        readonly=False,
+        help="Business: a company, or a contact with a VAT number; else a consumer. Follow-up plans "
+        "and late-payment charges can tell them apart; a person can correct it.",
+    )
     total_due = fields.Monetary(
         compute="_compute_followup_data",
         currency_field="followup_currency_id",
@@ -114,6 +132,13 @@ class ResPartner(models.Model):
     # ------------------------------------------------------------
     # COMPUTE METHODS
     # ------------------------------------------------------------
+
+    @api.depends("is_company", "vat", "commercial_partner_id.is_company", "commercial_partner_id.vat")
+    def _compute_followup_debtor_type(self):
+        for partner in self:
+            commercial = partner.commercial_partner_id or partner
+            is_business = commercial.is_company or bool(commercial.vat)
+            partner.followup_debtor_type = "business" if is_business else "consumer"
 
     def _get_followup_summaries(self):
         """Summaries of these partners' commercial entities in the current company."""
@@ -241,6 +266,28 @@ class ResPartner(models.Model):
             dates[pid] = summary["next_date"]
         ids = [pid for pid, date in dates.items() if date and ops[operator](date, value)]
         return [("id", "in", ids)]
+
+    # ------------------------------------------------------------
+    # CONSTRAINT METHODS
+    # ------------------------------------------------------------
+
+    @api.constrains("followup_plan_id")
+    def _check_followup_plan_company(self):
+        """A customer's plan in a company is one of that company's plans (the
+        value is the current company's: company-dependent)."""
+        for partner in self:
+            plan = partner.sudo().followup_plan_id
+            if plan and plan.company_id != self.env.company:
+                raise ValidationError(
+                    _(
+                        "The follow-up plan “%(plan)s” belongs to %(company)s: it cannot be the plan of "
+                        "%(partner)s in %(current)s.",
+                        plan=plan.name,
+                        company=plan.company_id.name,
+                        partner=partner.display_name,
+                        current=self.env.company.name,
+                    )
+                )
 
     # ------------------------------------------------------------
     # CRUD METHODS

@@ -43,9 +43,10 @@ class AccountFollowupAgedReceivable(models.Model):
         ],
         "account.account": ["account_type"],
         "account.followup.level": ["delay"],
+        "account.followup.plan": ["active", "company_id", "filter_domain", "sequence"],
         "ir.property": ["company_id", "fields_id", "res_id", "value_reference", "value_text"],
         "ir.model.fields": ["model", "name"],
-        "res.company": ["currency_id"],
+        "res.company": ["currency_id", "followup_default_plan_id"],
         "res.partner": ["commercial_partner_id", "user_id"],
     }
 
@@ -60,6 +61,7 @@ class AccountFollowupAgedReceivable(models.Model):
         [("good", "Good Debtor"), ("normal", "Normal Debtor"), ("bad", "Bad Debtor")],
         readonly=True,
     )
+    followup_plan_id = fields.Many2one("account.followup.plan", string="Follow-up Plan", readonly=True)
     not_due = fields.Monetary(readonly=True)
     days_1_30 = fields.Monetary(string="1-30", readonly=True)
     days_31_60 = fields.Monetary(string="31-60", readonly=True)
@@ -90,8 +92,10 @@ class AccountFollowupAgedReceivable(models.Model):
                    SUM(items.residual) AS total,
                    partner.user_id,
                    %(responsible)s AS followup_responsible_id,
-                   COALESCE(%(trust)s, 'normal') AS trust
+                   COALESCE(%(trust)s, 'normal') AS trust,
+                   %(plan)s AS followup_plan_id
             """,
+            plan=self._plan_sql(),
             responsible=self._company_property_sql(
                 "followup_responsible_id", SQL("split_part(prop.value_reference, ',', 2)::int")
             ),
@@ -118,6 +122,20 @@ class AccountFollowupAgedReceivable(models.Model):
     @api.model
     def _group_by(self):
         return SQL("GROUP BY items.partner_id, items.company_id, company.currency_id, partner.user_id")
+
+    @api.model
+    def _plan_sql(self):
+        """The customer's follow-up plan in the item's company (the engine's
+        rule, ``account.followup.plan._get_partner_plan_sql``), for the
+        companies the user works in: the report's rows are theirs."""
+        Plan = self.env["account.followup.plan"]
+        cases = [
+            SQL("WHEN %s THEN %s", company.id, Plan._get_partner_plan_sql(company, SQL("items.partner_id")))
+            for company in self.env.companies
+        ]
+        if not cases:
+            return SQL("NULL::int")
+        return SQL("CASE items.company_id %s END", SQL(" ").join(cases))
 
     @api.model
     def _company_property_sql(self, fname, value):

@@ -40,6 +40,7 @@ class AccountFollowupEffectivenessReport(models.Model):
             "partner_id",
             "company_id",
             "level_id",
+            "plan_id",
             "date",
             "user_id",
             "responsible_id",
@@ -63,6 +64,7 @@ class AccountFollowupEffectivenessReport(models.Model):
     step_id = fields.Many2one("account.followup.step", readonly=True)
     date = fields.Date(string="Step Date", readonly=True)
     level_id = fields.Many2one("account.followup.level", readonly=True)
+    plan_id = fields.Many2one("account.followup.plan", string="Follow-up Plan", readonly=True)
     company_id = fields.Many2one("res.company", readonly=True)
     currency_id = fields.Many2one("res.currency", readonly=True)
     partner_id = fields.Many2one("res.partner", string="Customer", readonly=True)
@@ -119,6 +121,7 @@ class AccountFollowupEffectivenessReport(models.Model):
                    step.id AS step_id,
                    step.date,
                    step.level_id,
+                   step.plan_id,
                    step.company_id,
                    company.currency_id,
                    step.partner_id,

@@ -20,14 +20,8 @@ class TestDemo(TransactionCase):
 
     def _load_demo(self):
         with self.assertNoLogs("odoo", level="WARNING"):
-            convert_file(
-                self.env,
-                "account_payment_followup",
-                "demo/account_payment_followup_demo.xml",
-                {},
-                mode="init",
-                kind="demo",
-            )
+            for path in ("demo/account_payment_followup_demo.xml", "demo/account_followup_plan_demo.xml"):
+                convert_file(self.env, "account_payment_followup", path, {}, mode="init", kind="demo")
 
     def test_demo_has_a_year_of_history_for_the_analysis(self):
         self._load_demo()
@@ -81,7 +75,7 @@ class TestDemo(TransactionCase):
         followup = self.env["account.followup"].with_company(self.company)
         followup._execute_followups(self.company, report=report)
         done = report["done"]
-        self.assertEqual(len(done), 23)
+        self.assertEqual(len(done), 24)
         self.assertFalse(report.get("errors"))
         emails = [
             outcome
@@ -89,7 +83,7 @@ class TestDemo(TransactionCase):
             for channel, outcome in entry["outcomes"]
             if channel.code == "email" and not outcome.reason
         ]
-        self.assertEqual(len(emails), 10)
+        self.assertEqual(len(emails), 11)
         # The Dutch customer's e-mail is Dutch to its header (Odoo's layout
         # translated too, as when Dutch is installed in Settings > Languages).
         dutch = ref("account_payment_followup.partner_dutch_demo")
@@ -104,6 +98,16 @@ class TestDemo(TransactionCase):
             if outcome.state == "skipped"
         }
         self.assertEqual(set(skipped), {"Quarry Stoneworks", "Vantage Media"})
+        # The consumer follows the demo's "Consumers" plan: its friendly reminder, no fee.
+        consumer = ref("account_payment_followup.partner_consumer_demo")
+        self.assertEqual(consumer.followup_debtor_type, "consumer")
+        consumer_step = self.env["account.followup.step"].search([("partner_id", "=", consumer.id)])
+        self.assertEqual(consumer_step.level_id, ref("account_payment_followup.level_consumers_reminder_demo"))
+        self.assertEqual(consumer_step.plan_id, ref("account_payment_followup.plan_consumers_demo"))
+        self.assertFalse(consumer_step.charge_move_id)
+        self.assertIn(
+            "slipped your mind", self.env["mail.mail"].search([("recipient_ids", "in", consumer.ids)]).body_html
+        )
         followup_type = self.env.ref("account_payment_followup.mail_activity_type_followup")
         proposals = self.env["mail.activity"].search([("followup_level_id", "!=", False)])
         self.assertEqual(proposals.activity_type_id, followup_type)
@@ -115,6 +119,6 @@ class TestDemo(TransactionCase):
 
         # The one-shot mode prints the same report.
         text = print_one_shot_report(self.company, report)
-        self.assertIn("23 customer(s) processed", text)
+        self.assertIn("24 customer(s) processed", text)
         self.assertIn("skipped: e-mail (the customer has no e-mail address)", text)
-        self.assertIn("e-mails: 10", text)
+        self.assertIn("e-mails: 11", text)

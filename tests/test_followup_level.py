@@ -22,12 +22,12 @@ class TestFollowupLevel(FollowupCommon):
     @mute_logger("odoo.sql_db")
     def test_same_delay_is_refused(self):
         # A database constraint: also two users saving at the same moment.
-        with self.assertRaisesRegex(IntegrityError, "delay_company_uniq"):
+        with self.assertRaisesRegex(IntegrityError, "delay_plan_uniq"):
             self.env["account.followup.level"].create(
                 {"name": "Again", "delay": 15, "company_id": self.company.id, "send_letter": True}
             )
         message = dict((name, msg) for name, _definition, msg in self.env["account.followup.level"]._sql_constraints)[
-            "delay_company_uniq"
+            "delay_plan_uniq"
         ]
         self.assertIn("same number of days", message)
 

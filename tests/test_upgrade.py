@@ -109,6 +109,9 @@ def test_upgrade_keeps_what_was_sent(tmp_path, version):
         assert after["actions"] == before["actions"], f"{before['actions']} -> {after['actions']}"
     # 17.0.2.1: the formal notice no longer borrows another level's template.
     assert after["formal_notice_template"] and "formal notice" in after["formal_notice_template"].lower(), after
+    # 17.0.2.2: every level is in its company's default plan (and nothing was sent again, above).
+    assert after["level_plans"] == [["Default plan", True]], after
+    assert after["steps_without_plan"] == 0, after
     # 17.0.2.1: the reports are queries (_table_query); the SQL views of the released versions are gone.
     assert _report_views() == [], _report_views()
     # 17.0.2.2.0: the companies keep the fixed regime and get the margin and rounding of their country.

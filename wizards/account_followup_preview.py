@@ -25,9 +25,10 @@ class AccountFollowupPreview(models.TransientModel):
                 wizard.preview_html = Markup("<p>%s</p>") % _("Nothing to do today.")
                 continue
             rows = Markup("").join(
-                Markup("<tr><td>%s</td><td>%s</td><td>%s</td><td>%s</td></tr>")
+                Markup("<tr><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td></tr>")
                 % (
                     row["partner"].display_name,
+                    row["level"].plan_id.name,
                     row["level"].name,
                     _("automatic") if row["level"].auto_execute else _("for a person"),
                     Markup("<br/>").join(row["actions"]),
@@ -36,6 +37,6 @@ class AccountFollowupPreview(models.TransientModel):
             )
             wizard.preview_html = Markup(
                 '<table class="table table-sm o_account_payment_followup_preview">'
-                "<thead><tr><th>%s</th><th>%s</th><th>%s</th><th>%s</th></tr></thead>"
+                "<thead><tr><th>%s</th><th>%s</th><th>%s</th><th>%s</th><th>%s</th></tr></thead>"
                 "<tbody>%s</tbody></table>"
-            ) % (_("Customer"), _("Level"), _("Mode"), _("Actions"), rows)
+            ) % (_("Customer"), _("Plan"), _("Level"), _("Mode"), _("Actions"), rows)

@@ -56,6 +56,9 @@ export class CustomerStatements extends Component {
             offset: past.offset || 0,
             limit: past.limit || 40,
             order: past.order || "",
+            // Only the customers of this follow-up plan (false: every plan).
+            planId: past.planId || false,
+            plans: [],
             total: 0,
             customers: [],
             canEdit: false,
@@ -73,6 +76,7 @@ export class CustomerStatements extends Component {
             { name: "status", label: _t("Status"), phone: false },
             { name: "total_due", label: _t("Total due"), numeric: true },
             { name: "total_overdue", label: _t("Overdue"), numeric: true },
+            { name: "plan", label: _t("Plan"), phone: false },
             { name: "level", label: _t("Level") },
             { name: "next_date", label: _t("Next follow-up") },
             { name: "responsible", label: _t("Responsible") },
@@ -81,8 +85,8 @@ export class CustomerStatements extends Component {
 
         useSetupAction({
             getLocalState: () => {
-                const { filter, search, offset, limit, order, cursor, selected, partnerId } = this.state;
-                return { filter, search, offset, limit, order, cursor, selected, partnerId };
+                const { filter, search, offset, limit, order, planId, cursor, selected, partnerId } = this.state;
+                return { filter, search, offset, limit, order, planId, cursor, selected, partnerId };
             },
         });
         useHotkey("escape", () => this.close(), { isAvailable: () => Boolean(this.state.partnerId) });
@@ -145,9 +149,11 @@ export class CustomerStatements extends Component {
             offset: this.state.offset,
             limit: this.state.limit,
             order: this.state.order || null,
+            plan_id: this.state.planId || null,
         });
         Object.assign(this.state, {
             customers: result.customers,
+            plans: result.plans,
             total: result.total,
             canEdit: result.can_edit,
             followupEnabled: result.followup_enabled,
@@ -186,6 +192,17 @@ export class CustomerStatements extends Component {
         if (this.isAlive) {
             this.pushUrl();
         }
+    }
+
+    async setPlanFilter(ev) {
+        const planId = parseInt(ev.target.value) || false;
+        Object.assign(this.state, { planId, offset: 0, cursor: 0, selected: {} });
+        await this.loadCustomers();
+    }
+
+    /** Only the screen's filter by plan shows when the company has several plans. */
+    get hasPlans() {
+        return this.state.plans.length > 1;
     }
 
     async onSearch(ev) {
@@ -267,6 +284,13 @@ export class CustomerStatements extends Component {
 
     async setTrust(trust) {
         await this.orm.call(MODEL, "set_trust", [this.state.partnerId, trust]);
+        await this.refresh();
+    }
+
+    /** A person chooses the customer's plan (an empty choice: the plans' filters decide). */
+    async setPlan(ev) {
+        const planId = parseInt(ev.target.value) || false;
+        await this.orm.call(MODEL, "set_plan", [this.state.partnerId, planId]);
         await this.refresh();
     }
 

@@ -1,0 +1,196 @@
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError, ValidationError
+from odoo.tools import SQL
+from odoo.tools.safe_eval import safe_eval
+
+
+class AccountFollowupPlan(models.Model):
+    """A ladder of follow-up levels for a segment of a company's customers
+    (businesses, consumers, public authorities...).
+
+    Every company has a default plan (``res.company.followup_default_plan_id``,
+    the one the module creates); a company adds plans for its segments. A
+    customer follows the plan a person chose for it
+    (``res.partner.followup_plan_id``), else the first active plan of the
+    company, by sequence, whose filter matches it, else the default plan."""
+
+    _name = "account.followup.plan"
+    _description = "Payment Follow-up Plan"
+    _order = "company_id, sequence, id"
+    _check_company_auto = True
+
+    name = fields.Char(required=True, translate=True)
+    company_id = fields.Many2one(
+        "res.company",
+        required=True,
+        index=True,
+        default=lambda self: self.env.company,
+    )
+    sequence = fields.Integer(
+        default=10,
+        help="Plans are tried in this order: a customer follows the first whose filter matches it.",
+    )
+    active = fields.Boolean(default=True)
+    filter_domain = fields.Char(
+        string="Customers",
+        help="The customers this plan applies to (their commercial entity). Empty: every customer.",
+    )
+    level_ids = fields.One2many(
+        "account.followup.level",
+        "plan_id",
+        string="Levels",
+        context={"active_test": False},
+    )
+    level_count = fields.Integer(compute="_compute_level_count")
+    is_default = fields.Boolean(
+        string="Default Plan",
+        compute="_compute_is_default",
+        help="The plan of the customers no other plan matches (and of the company's new levels).",
+    )
+
+    # ------------------------------------------------------------
+    # COMPUTE METHODS
+    # ------------------------------------------------------------
+
+    @api.depends("level_ids")
+    def _compute_level_count(self):
+        for plan in self:
+            plan.level_count = len(plan.level_ids.filtered("active"))
+
+    @api.depends("company_id.followup_default_plan_id")
+    def _compute_is_default(self):
+        for plan in self:
+            plan.is_default = plan.company_id.followup_default_plan_id == plan
+
+    # ------------------------------------------------------------
+    # CONSTRAINT METHODS
+    # ------------------------------------------------------------
+
+    @api.constrains("filter_domain")
+    def _check_filter_domain(self):
+        for plan in self:
+            try:
+                self.env["res.partner"]._search(plan._get_filter_domain())
+            except (SyntaxError, ValueError, TypeError, KeyError, UserError) as error:
+                raise ValidationError(
+                    _(
+                        "The customers' filter of the follow-up plan “%(plan)s” is not valid: %(error)s",
+                        plan=plan.name,
+                        error=error,
+                    )
+                ) from error
+
+    @api.constrains("active", "company_id")
+    def _check_default_plan(self):
+        """A company's default plan stays active and in that company: it is
+        the plan of every customer no other plan takes."""
+        companies = self.env["res.company"].sudo().search([("followup_default_plan_id", "in", self.ids)])
+        for company in companies:
+            plan = company.followup_default_plan_id
+            if not plan.active:
+                raise ValidationError(
+                    _("“%s” is the company's default follow-up plan: it cannot be archived.", plan.name)
+                )
+            if plan.company_id != company:
+                raise ValidationError(
+                    _(
+                        "“%(plan)s” is the default follow-up plan of %(company)s: it stays in that company.",
+                        plan=plan.name,
+                        company=company.name,
+                    )
+                )
+
+    # ------------------------------------------------------------
+    # CRUD METHODS
+    # ------------------------------------------------------------
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_default(self):
+        for plan in self:
+            if plan.is_default:
+                raise UserError(_("“%s” is the company's default follow-up plan: it cannot be deleted.", plan.name))
+
+    # ------------------------------------------------------------
+    # BUSINESS METHODS
+    # ------------------------------------------------------------
+
+    def _get_filter_domain(self):
+        """The plan's filter as a domain on customers ([] for every customer)."""
+        self.ensure_one()
+        return safe_eval(self.filter_domain) if self.filter_domain else []
+
+    @api.model
+    def _get_partner_plan_sql(self, company, partner_id, plans=None):
+        """SQL of the plan id of the customer whose id is ``partner_id`` (an SQL
+        expression) in ``company``: the plan a person chose for it in the
+        company, else the first active plan by sequence whose filter matches
+        it, else the company's default plan.
+
+        Set-based: each plan's filter is a sub-query evaluated once for all the
+        customers of the query, never per customer, and the customer's choice is
+        read from its company-dependent value in the same query; the number of
+        queries does not grow with the number of plans. Plans of another
+        company never apply.
+
+        :param plans: the company's active plans, when the caller read them
+        """
+        plans = self._get_company_plans(company) if plans is None else plans.sorted(lambda p: (p.sequence, p.id))
+        Partner = self.env["res.partner"]
+        cases = []
+        for plan in plans:
+            domain = plan._get_filter_domain()
+            if not domain:
+                cases.append(SQL("WHEN TRUE THEN %s", plan.id))
+                break
+            # Sudo, archived included: the filter decides which plan applies to a
+            # customer, whatever the user may read of other contacts.
+            query = Partner.sudo().with_context(active_test=False)._search(domain)
+            cases.append(SQL("WHEN %s IN %s THEN %s", partner_id, query.subselect(), plan.id))
+        # The default plan read by the query itself (no query of its own).
+        matched = SQL("(SELECT followup_default_plan_id FROM res_company WHERE id = %s)", company.id)
+        if cases:
+            matched = SQL("CASE %s ELSE %s END", SQL(" ").join(cases), matched)
+        field_id = self.env["ir.model.fields"]._get("res.partner", "followup_plan_id").id
+        return SQL(
+            """COALESCE((
+                SELECT chosen.id
+                  FROM ir_property prop
+                  JOIN account_followup_plan chosen
+                    ON prop.value_reference = 'account.followup.plan,' || chosen.id
+                 WHERE prop.fields_id = %(field_id)s
+                   AND prop.company_id = %(company)s
+                   AND prop.res_id = 'res.partner,' || %(partner_id)s
+                   AND chosen.company_id = %(company)s
+                   AND chosen.active
+                 LIMIT 1
+            ), %(matched)s)""",
+            field_id=field_id,
+            company=company.id,
+            partner_id=partner_id,
+            matched=matched,
+        )
+
+    @api.model
+    def _get_partner_plan_ids(self, company, partner_ids):
+        """{commercial partner id: plan id} of these customers in ``company``
+        (see :meth:`_get_partner_plan_sql`), one query."""
+        if not partner_ids:
+            return {}
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                "SELECT p.id, %s FROM res_partner p WHERE p.id = ANY(%s)",
+                self._get_partner_plan_sql(company, SQL("p.id")),
+                list(partner_ids),
+            )
+        )
+        return dict(self.env.cr.fetchall())
+
+    @api.model
+    def _get_company_plans(self, company):
+        """The company's active plans, in the order they are tried."""
+        return (
+            self.sudo()
+            .search_fetch([("company_id", "=", company.id)], ["sequence", "filter_domain"], order="sequence, id")
+            .sudo(False)
+        )
