@@ -9,6 +9,11 @@ from .base import ChannelOutcome, FollowupChannel
 class ManualChannel(FollowupChannel):
     code = "manual"
     level_field = "manual_action"
+    weight = 40
+    for_person = True
+
+    def title(self):
+        return _("Manual action")
 
     def label(self):
         return _("manual action")
