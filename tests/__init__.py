@@ -27,3 +27,4 @@ from . import test_reminder_content
 from . import test_formal_notice_tour
 from . import test_followup_record
 from . import test_letter_tour
+from . import test_channels

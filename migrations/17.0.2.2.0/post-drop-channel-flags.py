@@ -6,7 +6,7 @@ search on the step's actions whatever the channels (``used_channel``): their
 columns go. ``main_channel`` stays as it was stored.
 """
 
-from odoo.tools import sql
+from odoo.tools import SQL, sql
 
 FLAGS = ("by_email", "by_letter", "by_sms", "by_manual")
 
@@ -14,4 +14,4 @@ FLAGS = ("by_email", "by_letter", "by_sms", "by_manual")
 def migrate(cr, version):
     for column in FLAGS:
         if sql.column_exists(cr, "account_followup_step", column):
-            cr.execute(f'ALTER TABLE account_followup_step DROP COLUMN "{column}"')  # noqa: S608 (fixed names)
+            cr.execute(SQL("ALTER TABLE account_followup_step DROP COLUMN %s", SQL.identifier(column)))
