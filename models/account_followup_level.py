@@ -186,14 +186,11 @@ class AccountFollowupLevel(models.Model):
         channels = self.env["account.followup"]._get_channels()
         for level in self:
             if not any(channel.is_enabled(level) for channel in channels):
-                labels = [channel.label() for channel in channels]
                 raise ValidationError(
                     _(
                         "The follow-up level “%(level)s” does nothing: choose at least one action (%(actions)s).",
                         level=level.name,
-                        actions=_("%(actions)s or %(last)s", actions=", ".join(labels[:-1]), last=labels[-1])
-                        if len(labels) > 1
-                        else labels[0],
+                        actions=self.env["account.followup.step.channel"]._join_channel_labels(channels),
                     )
                 )
             for channel in channels:

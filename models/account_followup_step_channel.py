@@ -94,6 +94,15 @@ class AccountFollowupStepChannel(models.Model):
         """The channels of the table (followup/channels/), in their order."""
         return [(channel.code, channel.title()) for channel in self.env["account.followup"]._get_channels()]
 
+    @api.model
+    def _join_channel_labels(self, channels):
+        """ "e-mail, letter, SMS or manual action": the labels of ``channels``
+        in a sentence, in the user's language."""
+        labels = [channel.label() for channel in channels]
+        if len(labels) < 2:
+            return "".join(labels)
+        return _("%(actions)s or %(last)s", actions=", ".join(labels[:-1]), last=labels[-1])
+
     @api.model_create_multi
     def create(self, vals_list):
         # The step's keys, when the caller did not copy them: the row is in its

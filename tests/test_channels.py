@@ -3,7 +3,7 @@ from unittest.mock import patch
 from freezegun import freeze_time
 
 from odoo import _
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
 from odoo.tests import Form, tagged
 
 from ..followup.channels import CHANNELS, ChannelOutcome, FollowupChannel
@@ -182,3 +182,15 @@ class TestChannelTable(FollowupCommon):
             dialog = Form(self.env[action["res_model"]].with_user(self.accountant).with_context(**action["context"]))
         self.assertEqual(dialog.level_id, self.level_first)
         self.assertEqual(self._chosen_channels(dialog), {"email", "letter", "pigeon"})
+
+    def test_send_and_print_asks_for_one_of_its_channels(self):
+        with freeze_time("2026-01-02"):
+            wizard = (
+                self.env["res.partner.followup.send"]
+                .with_user(self.accountant)
+                .with_context(default_partner_ids=self.customer.ids)
+                .create({})
+            )
+            self._choose_channels(wizard, email=False, letter=False, sms=False, pigeon=False)
+            with self.assertRaisesRegex(UserError, r"^Choose at least one of e-mail, letter, SMS or carrier pigeon\.$"):
+                wizard.action_send()

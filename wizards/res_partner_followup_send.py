@@ -193,7 +193,9 @@ class ResPartnerFollowupSend(models.TransientModel):
             raise UserError(
                 _(
                     "Choose at least one of %(channels)s.",
-                    channels=", ".join(channel.label() for channel in self._get_sendable_channels()),
+                    channels=self.env["account.followup.step.channel"]._join_channel_labels(
+                        self._get_sendable_channels()
+                    ),
                 )
             )
         followup = self.env["account.followup"]
