@@ -1,7 +1,7 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
-from ..followup.channels import ChannelOptions
+from ..followup.channels import ChannelOptions, EmailChannel, SmsChannel
 from ..followup.definitions import STATUS_ACTION
 from ..models.account_followup_step_channel import (
     CHANNEL_FAILED,
@@ -115,8 +115,8 @@ class ResPartnerFollowupSend(models.TransientModel):
     def _compute_chosen(self):
         for wizard in self:
             chosen = {channel.code for channel in wizard._get_chosen_channels()}
-            wizard.send_email = "email" in chosen
-            wizard.send_sms = "sms" in chosen
+            wizard.send_email = EmailChannel.code in chosen
+            wizard.send_sms = SmsChannel.code in chosen
 
     @api.depends("level_id", "partner_ids")
     def _compute_attach_invoices(self):
@@ -142,8 +142,10 @@ class ResPartnerFollowupSend(models.TransientModel):
             situation = next(iter(wizard._get_situations().values()))
             if wizard.mail_template_id:
                 wizard._check_mail_template_company()
-                wizard.mail_subject, wizard.mail_body = channels["email"].render(situation, wizard.mail_template_id)
-            wizard.sms_body = channels["sms"].render(situation)
+                wizard.mail_subject, wizard.mail_body = channels[EmailChannel.code].render(
+                    situation, wizard.mail_template_id
+                )
+            wizard.sms_body = channels[SmsChannel.code].render(situation)
 
     def _check_mail_template_company(self):
         """A company's own reminder templates stay its own, as a level's (see
