@@ -146,14 +146,6 @@ class AccountFollowupLevel(models.Model):
                     )
                 )
 
-    @api.constrains("manual_action", "manual_action_note")
-    def _check_manual_action(self):
-        for level in self:
-            if level.manual_action and not level.manual_action_note:
-                raise ValidationError(
-                    _("The follow-up level “%s” has a manual action: say what is to be done.", level.name)
-                )
-
     @api.constrains("charge_fee", "fee_amount")
     def _check_fee_amount(self):
         for level in self:

@@ -116,6 +116,17 @@ class TestChannelTable(FollowupCommon):
             r"does nothing: choose at least one action \(e-mail, letter, SMS, manual action or " r"carrier pigeon\)",
         ):
             Level.create({"name": "Nothing", "delay": 91, "company_id": self.company.id})
+        # what each channel needs on the level, from its unit
+        for delay, vals, message in (
+            (92, {"send_email": True}, "sends an e-mail: choose its e-mail template"),
+            (93, {"send_sms": True}, "sends an SMS: choose its SMS template"),
+            (94, {"manual_action": True}, "has a manual action: say what is to be done"),
+        ):
+            with self.subTest(vals=vals), self.assertRaisesRegex(ValidationError, message):
+                Level.create({"name": "Half set", "delay": delay, "company_id": self.company.id, **vals})
+        level.write({"manual_action": True, "manual_action_note": "Call them"})
+        with self.assertRaisesRegex(ValidationError, "has a manual action: say what is to be done"):
+            level.manual_action_note = False
 
     def test_preview_cap_run_history_and_analysis(self):
         with freeze_time("2026-01-02"):
