@@ -137,9 +137,7 @@ class TestFollowupCron(FollowupCommon):
         self.env.cr.execute("UPDATE account_followup_level SET delay = -3000000 WHERE id = %s", [self.level_before.id])
         self.env.invalidate_all()
         with freeze_time("2026-01-02"):
-            with self.assertLogs(
-                "odoo.addons.account_payment_followup.models.res_partner_followup_cron", "ERROR"
-            ) as logs:
+            with self.assertLogs("odoo.addons.account_payment_followup.models.res_partner_followup_cron", "ERROR") as logs:
                 self._run_cron()
             self.assertIn(f"company {self.company.name} (id {self.company.id}) failed", logs.output[0])
             self.assertEqual(len(self._followup_mails(customer_b)), 1, "company B's reminder went out")
