@@ -673,20 +673,39 @@ def bulk_steps(env):
                 Step._get_payment_figures_query(list(range(first, first + count))),
             )
         )
-        cr.execute(
-            """
-            UPDATE account_followup_step step
-               SET by_email = used.email, by_letter = used.letter, by_sms = used.sms, by_manual = used.manual,
-                   main_channel = CASE WHEN used.manual THEN 'manual' WHEN used.letter THEN 'letter'
-                                       WHEN used.sms THEN 'sms' WHEN used.email THEN 'email' END
-              FROM (SELECT step_id, BOOL_OR(channel = 'email') AS email, BOOL_OR(channel = 'letter') AS letter,
-                           BOOL_OR(channel = 'sms') AS sms, BOOL_OR(channel = 'manual') AS manual
-                      FROM account_followup_step_channel
-                     WHERE state IN ('sent', 'queued', 'to_do')
-                  GROUP BY step_id) AS used
-             WHERE step.id = used.step_id
-            """
-        )
+        if "by_email" in Step._fields:  # the versions before 17.0.2.2.0 stored a flag per channel
+            cr.execute(
+                """
+                UPDATE account_followup_step step
+                   SET by_email = used.email, by_letter = used.letter, by_sms = used.sms, by_manual = used.manual,
+                       main_channel = CASE WHEN used.manual THEN 'manual' WHEN used.letter THEN 'letter'
+                                           WHEN used.sms THEN 'sms' WHEN used.email THEN 'email' END
+                  FROM (SELECT step_id, BOOL_OR(channel = 'email') AS email, BOOL_OR(channel = 'letter') AS letter,
+                               BOOL_OR(channel = 'sms') AS sms, BOOL_OR(channel = 'manual') AS manual
+                          FROM account_followup_step_channel
+                         WHERE state IN ('sent', 'queued', 'to_do')
+                      GROUP BY step_id) AS used
+                 WHERE step.id = used.step_id
+                """
+            )
+        else:
+            # the main action: the used channel of the highest weight (the channel table)
+            weights = [(channel.code, channel.weight) for channel in env["account.followup"]._get_channels()]
+            cr.execute(
+                SQL(
+                    """
+                    UPDATE account_followup_step step
+                       SET main_channel = used.channel
+                      FROM (SELECT DISTINCT ON (action.step_id) action.step_id, action.channel
+                              FROM account_followup_step_channel action
+                              JOIN (VALUES %s) AS weight(channel, weight) ON weight.channel = action.channel
+                             WHERE action.state IN ('sent', 'queued', 'to_do')
+                          ORDER BY action.step_id, weight.weight DESC) AS used
+                     WHERE step.id = used.step_id
+                    """,
+                    SQL(", ").join(SQL("(%s, %s)", code, weight) for code, weight in weights),
+                )
+            )
     log(f"{count} follow-up steps")
 
 

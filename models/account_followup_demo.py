@@ -149,16 +149,7 @@ class AccountFollowupDemo(models.AbstractModel):
             "level_id": level.id,
             "date": date,
         }
-        channels = [
-            channel
-            for channel, used in (
-                ("email", level.send_email),
-                ("letter", level.send_letter),
-                ("sms", level.send_sms),
-                ("manual", level.manual_action),
-            )
-            if used
-        ]
+        channels = [channel for channel in self.env["account.followup"]._get_channels() if channel.is_enabled(level)]
         receivable = invoice.line_ids.filtered(lambda line: line.account_type == "asset_receivable")
         return {
             **keys,
@@ -174,8 +165,8 @@ class AccountFollowupDemo(models.AbstractModel):
                     {
                         **keys,
                         "sequence": sequence,
-                        "channel": channel,
-                        "state": "done" if channel == "manual" else "sent",
+                        "channel": channel.code,
+                        "state": "done" if channel.for_person else "sent",
                         "user_id": user.id,
                         "done_date": date,
                     }

@@ -94,9 +94,11 @@ class AccountFollowup(models.AbstractModel):
     def _count_automatic_emails(self, due):
         """How many e-mails the scheduled action sends for ``due`` ([(partner,
         level)]): one per customer whose level is automatic and asks for an
-        e-mail. The one count of the cap and of the preview."""
-        email = next(channel for channel in self._get_channels() if channel.code == "email")
-        return sum(1 for _partner, level in due if level.auto_execute and email.is_enabled(level))
+        e-mail (a channel ``capped``). The one count of the cap and of the preview."""
+        capped = [channel for channel in self._get_channels() if channel.capped]
+        return sum(
+            1 for _partner, level in due if level.auto_execute for channel in capped if channel.is_enabled(level)
+        )
 
     @api.model
     def _check_email_cap(self, company, due, report=None):
@@ -215,8 +217,8 @@ class AccountFollowup(models.AbstractModel):
         if level.auto_execute:
             outcomes = self._run_channels(situation)
         else:
-            manual = [channel for channel in self._get_channels() if channel.code == "manual"]
-            outcomes = self._run_channels(situation, manual)
+            for_person = [channel for channel in self._get_channels() if channel.for_person]
+            outcomes = self._run_channels(situation, for_person)
         step = self._record_step(situation, outcomes, automatic=True)
         return {"partner": partner, "level": level, "step": step, "outcomes": outcomes}
 

@@ -156,13 +156,9 @@ class AccountFollowupLevel(models.Model):
                     )
                 )
 
-    @api.constrains("send_email", "mail_template_id", "company_id")
+    @api.constrains("mail_template_id", "company_id")
     def _check_mail_template(self):
         for level in self:
-            if level.send_email and not level.mail_template_id:
-                raise ValidationError(
-                    _("The follow-up level “%s” sends an e-mail: choose its e-mail template.", level.name)
-                )
             # mail.template has no company_id in 17.0 (check_company cannot
             # apply): a company's own reminder templates stay its own.
             template_company = level.mail_template_id.sudo().followup_company_id
@@ -176,20 +172,6 @@ class AccountFollowupLevel(models.Model):
                         level=level.name,
                         level_company=level.company_id.name,
                     )
-                )
-
-    @api.constrains("send_sms", "sms_template_id")
-    def _check_sms_template(self):
-        for level in self:
-            if level.send_sms and not level.sms_template_id:
-                raise ValidationError(_("The follow-up level “%s” sends an SMS: choose its SMS template.", level.name))
-
-    @api.constrains("manual_action", "manual_action_note")
-    def _check_manual_action(self):
-        for level in self:
-            if level.manual_action and not level.manual_action_note:
-                raise ValidationError(
-                    _("The follow-up level “%s” has a manual action: say what is to be done.", level.name)
                 )
 
     @api.constrains("charge_fee", "fee_amount")
@@ -220,14 +202,25 @@ class AccountFollowupLevel(models.Model):
                     )
                 )
 
-    @api.constrains("name", "delay", "send_email", "send_letter", "send_sms", "manual_action")
-    def _check_has_action(self):
+    def _get_channel_fields(self):
+        """The fields of the level that ask for a channel, and their templates
+        (the channel table, followup/channels/)."""
+        return [name for channel in self.env["account.followup"]._get_channels() for name in channel.get_level_fields()]
+
+    @api.constrains(lambda self: ["name", "delay", *self._get_channel_fields()])
+    def _check_channels(self):
+        """A level asks for at least one channel, each with what it needs (its template)."""
+        channels = self.env["account.followup"]._get_channels()
         for level in self:
-            if not (level.send_email or level.send_letter or level.send_sms or level.manual_action):
+            if not any(channel.is_enabled(level) for channel in channels):
                 raise ValidationError(
                     _(
-                        "The follow-up level “%s” does nothing: choose at least one action "
-                        "(e-mail, letter, SMS or manual action).",
-                        level.name,
+                        "The follow-up level “%(level)s” does nothing: choose at least one action (%(actions)s).",
+                        level=level.name,
+                        actions=self.env["account.followup.step.channel"]._join_channel_labels(channels),
                     )
                 )
+            for channel in channels:
+                error = channel.get_template_error(level)
+                if error:
+                    raise ValidationError(error)

@@ -267,10 +267,12 @@ class AccountFollowupStatement(models.AbstractModel):
             "due": due,
             "auto": level.auto_execute,
             "note": level.note or "",
-            "send_email": level.send_email,
-            "send_letter": level.send_letter,
-            "send_sms": level.send_sms,
-            "manual_action": level.manual_action,
+            # What the level does, from the channel table: [{"code", "label"}]
+            "actions": [
+                {"code": channel.code, "label": channel.title()}
+                for channel in self.env["account.followup"]._get_channels()
+                if channel.is_enabled(level)
+            ],
             "manual_action_note": level.manual_action_note or "",
         }
 

@@ -16,8 +16,8 @@ from .account_followup_step_channel import (
 # Actions that reached the customer or were handed to a person (to do, then
 # done); a skipped or failed action did not chase anyone.
 EFFECTIVE_CHANNEL_STATES = ("sent", "queued", "to_do", "done")
-# The most personal action first: the step's "main action".
-CHANNEL_WEIGHT = ("manual", "letter", "sms", "email")
+# Actions that left for the customer (the e-mail sent or queued, the letter printed or posted).
+SENT_CHANNEL_STATES = ("sent", "queued")
 
 STEP_IN_PROGRESS = "in_progress"
 STEP_DONE = "done"
@@ -154,17 +154,35 @@ class AccountFollowupStep(models.Model):
         help="When the last of the amount concerned was paid; empty while it is not.",
     )
     main_channel = fields.Selection(
-        [("manual", "Manual action"), ("letter", "Letter"), ("sms", "SMS"), ("email", "E-mail")],
+        selection="_selection_main_channel",
         string="Main Action",
         compute="_compute_main_channel",
         store=True,
         help="The most personal action of the step that reached the customer or a person: "
         "manual action, then letter, SMS, e-mail.",
     )
-    by_email = fields.Boolean(string="With E-mail", compute="_compute_main_channel", store=True)
-    by_letter = fields.Boolean(string="With Letter", compute="_compute_main_channel", store=True)
-    by_sms = fields.Boolean(string="With SMS", compute="_compute_main_channel", store=True)
-    by_manual = fields.Boolean(string="With Manual Action", compute="_compute_main_channel", store=True)
+    # For the search views: the steps with an action of a channel, whatever the
+    # channels of the table (followup/channels/).
+    used_channel = fields.Selection(
+        selection="_selection_main_channel",
+        string="With Action",
+        compute="_compute_used_channel",
+        search="_search_used_channel",
+        help="The steps with an action of this channel that reached the customer or a person.",
+    )
+    sent_channel = fields.Selection(
+        selection="_selection_main_channel",
+        string="Sent By",
+        compute="_compute_used_channel",
+        search="_search_sent_channel",
+        help="The steps with an action of this channel sent (or queued) to the customer.",
+    )
+
+    @api.model
+    def _selection_main_channel(self):
+        """The channels of the table, the most personal first (their weight)."""
+        channels = sorted(self.env["account.followup"]._get_channels(), key=lambda channel: -channel.weight)
+        return [(channel.code, channel.title()) for channel in channels]
 
     # ------------------------------------------------------------
     # COMPUTE METHODS
@@ -214,15 +232,34 @@ class AccountFollowupStep(models.Model):
 
     @api.depends("channel_ids.channel", "channel_ids.state")
     def _compute_main_channel(self):
+        weights = {channel.code: channel.weight for channel in self.env["account.followup"]._get_channels()}
         for step in self:
-            used = set(
-                step.channel_ids.filtered(lambda channel: channel.state in EFFECTIVE_CHANNEL_STATES).mapped("channel")
+            used = step.channel_ids.filtered(lambda channel: channel.state in EFFECTIVE_CHANNEL_STATES).mapped(
+                "channel"
             )
-            step.main_channel = next((channel for channel in CHANNEL_WEIGHT if channel in used), False)
-            step.by_email = "email" in used
-            step.by_letter = "letter" in used
-            step.by_sms = "sms" in used
-            step.by_manual = "manual" in used
+            step.main_channel = max(used, key=lambda code: weights.get(code, 0), default=False)
+
+    def _compute_used_channel(self):
+        # Search fields: a step has several actions, the field one value.
+        self.used_channel = self.sent_channel = False
+
+    def _search_used_channel(self, operator, value):
+        return self._get_channel_domain(operator, value, EFFECTIVE_CHANNEL_STATES)
+
+    def _search_sent_channel(self, operator, value):
+        return self._get_channel_domain(operator, value, SENT_CHANNEL_STATES)
+
+    @api.model
+    def _get_channel_domain(self, operator, value, states):
+        """The steps with an action in ``states`` whose channel is ``operator
+        value`` ("!=" and "not in": the steps without such an action)."""
+        negative = {"!=": "=", "not in": "in"}
+        if operator not in ("=", "in", *negative):
+            raise UserError(_("Search the steps by the channel of their actions: is, is not, is in, is not in."))
+        domain = [
+            ("channel_ids", "any", [("channel", negative.get(operator, operator), value), ("state", "in", states)])
+        ]
+        return ["!", *domain] if operator in negative else domain
 
     @api.depends("level_id", "partner_id", "date")
     def _compute_display_name(self):
@@ -303,8 +340,8 @@ class AccountFollowupStep(models.Model):
             row = self.channel_ids.filtered(lambda c, code=channel.code: c.channel == code and c.state == CHANNEL_TO_DO)
             if row:
                 row[:1].write(self._prepare_channel_vals(outcome, channel.code, row[:1].sequence))
-            elif channel.code == "letter" and self.channel_ids.filtered(
-                lambda c: c.channel == "letter" and c.state in (CHANNEL_SENT, CHANNEL_QUEUED)
+            elif channel.one_per_step and self.channel_ids.filtered(
+                lambda c, code=channel.code: c.channel == code and c.state in (CHANNEL_SENT, CHANNEL_QUEUED)
             ):
                 # A copy of a letter already printed or posted is not a second letter.
                 continue

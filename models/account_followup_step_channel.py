@@ -12,10 +12,6 @@ CHANNEL_FAILED = "failed"
 CHANNEL_BOUNCED = "bounced"
 CHANNEL_FINAL_STATES = (CHANNEL_SENT, CHANNEL_QUEUED, CHANNEL_DONE, CHANNEL_SKIPPED, CHANNEL_FAILED, CHANNEL_BOUNCED)
 
-# Which of Odoo's notifications carry the outcome of a channel: the e-mail's
-# (mail.mail), the SMS's (sms.sms) and the posted letter's (snailmail.letter,
-# when Snailmail is installed) update them when they are sent, bounce or fail.
-NOTIFICATION_TYPES = {"email": "email", "sms": "sms", "letter": "snail"}
 # The channel states that follow the notifications (never a person's "done",
 # a "to do" nor a "skipped").
 FOLLOWED_STATES = (CHANNEL_QUEUED, CHANNEL_SENT, CHANNEL_FAILED, CHANNEL_BOUNCED)
@@ -51,7 +47,7 @@ class AccountFollowupStepChannel(models.Model):
     )
     sequence = fields.Integer(readonly=True)
     channel = fields.Selection(
-        [("email", "E-mail"), ("letter", "Letter"), ("sms", "SMS"), ("manual", "Manual action")],
+        selection="_selection_channel",
         string="Action",
         required=True,
         readonly=True,
@@ -93,6 +89,20 @@ class AccountFollowupStepChannel(models.Model):
     level_id = fields.Many2one("account.followup.level", readonly=True, check_company=True)
     date = fields.Date(readonly=True)
 
+    @api.model
+    def _selection_channel(self):
+        """The channels of the table (followup/channels/), in their order."""
+        return [(channel.code, channel.title()) for channel in self.env["account.followup"]._get_channels()]
+
+    @api.model
+    def _join_channel_labels(self, channels):
+        """ "e-mail, letter, SMS or manual action": the labels of ``channels``
+        in a sentence, in the user's language."""
+        labels = [channel.label() for channel in channels]
+        if len(labels) < 2:
+            return "".join(labels)
+        return _("%(actions)s or %(last)s", actions=", ".join(labels[:-1]), last=labels[-1])
+
     @api.model_create_multi
     def create(self, vals_list):
         # The step's keys, when the caller did not copy them: the row is in its
@@ -127,12 +137,19 @@ class AccountFollowupStepChannel(models.Model):
         The engine's bookkeeping of the history, run when Odoo updates a
         notification (as the mail queue, the SMS provider or the mail gateway:
         sudo() on these rows only)."""
-        rows = self.sudo().filtered(
-            lambda r: r.message_id and r.state in FOLLOWED_STATES and r.channel in NOTIFICATION_TYPES
-        )
+        # Which of Odoo's notifications carry the outcome of a channel (see
+        # FollowupChannel.notification_type): the e-mail's (mail.mail), the
+        # SMS's (sms.sms), the posted letter's (snailmail.letter, when Snailmail
+        # is installed) update them when they are sent, bounce or fail.
+        kinds = {
+            channel.code: channel.notification_type
+            for channel in self.env["account.followup"]._get_channels()
+            if channel.notification_type
+        }
+        rows = self.sudo().filtered(lambda r: r.message_id and r.state in FOLLOWED_STATES and r.channel in kinds)
         for row in rows:
             notifications = row.message_id.notification_ids.filtered(
-                lambda n, kind=NOTIFICATION_TYPES[row.channel]: n.notification_type == kind
+                lambda n, kind=kinds[row.channel]: n.notification_type == kind
             )
             if not notifications:
                 continue
@@ -182,7 +199,12 @@ class AccountFollowupStepChannel(models.Model):
 
         :return: the e-mails queued again
         """
-        rows = self.search([("message_id", "in", mails.mail_message_id.ids), ("channel", "=", "email")])
+        emails = [
+            channel.code
+            for channel in self.env["account.followup"]._get_channels()
+            if channel.notification_type == "email"
+        ]
+        rows = self.search([("message_id", "in", mails.mail_message_id.ids), ("channel", "in", emails)])
         retried = mails.browse()
         for row in rows:
             row_mails = mails.filtered(lambda mail, row=row: mail.mail_message_id == row.message_id)

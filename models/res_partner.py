@@ -3,7 +3,7 @@ import logging
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
-from ..followup.channels import ChannelOptions, ChannelOutcome
+from ..followup.channels import ChannelOptions, ChannelOutcome, LetterChannel
 from ..followup.definitions import STATUS_ACTION, STATUS_NONE, STATUS_OVERDUE
 
 _logger = logging.getLogger(__name__)
@@ -380,13 +380,13 @@ class ResPartner(models.Model):
         attachment = partners._followup_render_letters()
         if self.env.user.has_group("account.group_account_invoice"):
             followup = self.env["account.followup"]
-            letter = [channel for channel in followup._get_channels() if channel.code == "letter"]
+            letter = [channel for channel in followup._get_channels() if channel.code == LetterChannel.code]
             options = ChannelOptions(printed=True, letter=attachment)
             situations = followup._get_situations(self.env.company, partners)
             for situation in situations.values():
-                rows = situation.open_step.channel_ids.filtered(lambda c: c.channel == "letter")
+                rows = situation.open_step.channel_ids.filtered(lambda c: c.channel == LetterChannel.code)
                 waiting = rows.filtered(lambda c: c.state == "to_do")
-                due = situation.status == STATUS_ACTION and situation.level.send_letter and not rows
+                due = situation.status == STATUS_ACTION and letter[0].is_enabled(situation.level) and not rows
                 if waiting or due:
                     followup._record_step(situation, followup._run_channels(situation, letter, options))
             partners._followup_write({"followup_letter_to_print": False})
@@ -435,19 +435,21 @@ class ResPartner(models.Model):
         done (what was not done is recorded as such) and its activities close."""
         followup = self.env["account.followup"]
         situations = followup._get_situations(self.env.company, self.commercial_partner_id)
+        # The action of a person (the manual action), from the channel table.
+        for_person = [channel for channel in followup._get_channels() if channel.for_person]
+        person_codes = [channel.code for channel in for_person]
         for situation in situations.values():
             if situation.status != STATUS_ACTION or not situation.level:
                 continue
             partner = situation.partner
-            manual = [channel for channel in followup._get_channels() if channel.code == "manual"]
             outcomes = []
             todo_manual = situation.open_step.channel_ids.filtered(
-                lambda c: c.channel == "manual" and c.state == "to_do"
+                lambda c: c.channel in person_codes and c.state == "to_do"
             )
-            if situation.level.manual_action or todo_manual:
+            if any(channel.is_enabled(situation.level) for channel in for_person) or todo_manual:
                 outcomes = [
                     (
-                        manual[0],
+                        for_person[0],
                         ChannelOutcome(
                             "done",
                             _("“%(action)s” done by %(user)s", action=situation.level.name, user=self.env.user.name),

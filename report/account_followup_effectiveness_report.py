@@ -19,8 +19,9 @@ class AccountFollowupEffectivenessReport(models.Model):
     payment of a step not entirely paid are empty and left out of the median.
 
     *Main action*: the most personal action the step made (manual action, then
-    letter, SMS, e-mail) among those that reached the customer or a person; the
-    ``by_*`` flags tell every action the step made, for the filters.
+    letter, SMS, e-mail: the channels' weight) among those that reached the
+    customer or a person; ``used_channel`` searches the steps with an action of
+    a channel (the step's own search).
     """
 
     _name = "account.followup.effectiveness.report"
@@ -47,10 +48,6 @@ class AccountFollowupEffectivenessReport(models.Model):
             "automatic",
             "state",
             "main_channel",
-            "by_email",
-            "by_letter",
-            "by_sms",
-            "by_manual",
             "amount_concerned",
             "paid_7",
             "paid_14",
@@ -73,15 +70,18 @@ class AccountFollowupEffectivenessReport(models.Model):
     automatic = fields.Boolean(readonly=True)
     state = fields.Selection([("in_progress", "In progress"), ("done", "Done")], readonly=True)
     channel = fields.Selection(
-        [("manual", "Manual action"), ("letter", "Letter"), ("sms", "SMS"), ("email", "E-mail")],
+        selection=lambda self: self.env["account.followup.step"]._selection_main_channel(),
         string="Main Action",
         readonly=True,
         help="The most personal action the step made: manual action, then letter, SMS, e-mail.",
     )
-    by_email = fields.Boolean(string="With E-mail", readonly=True)
-    by_letter = fields.Boolean(string="With Letter", readonly=True)
-    by_sms = fields.Boolean(string="With SMS", readonly=True)
-    by_manual = fields.Boolean(string="With Manual Action", readonly=True)
+    used_channel = fields.Selection(
+        selection=lambda self: self.env["account.followup.step"]._selection_main_channel(),
+        string="With Action",
+        compute="_compute_used_channel",
+        search="_search_used_channel",
+        help="The steps with an action of this channel that reached the customer or a person.",
+    )
     amount = fields.Monetary(
         string="Amount Concerned",
         readonly=True,
@@ -108,6 +108,12 @@ class AccountFollowupEffectivenessReport(models.Model):
         "Empty while not entirely paid.",
     )
 
+    def _compute_used_channel(self):
+        self.used_channel = False  # a search field (see account.followup.step)
+
+    def _search_used_channel(self, operator, value):
+        return [("step_id", "any", [("used_channel", operator, value)])]
+
     @property
     def _table_query(self):
         # An SQL object is used as the table as it is: the parentheses make it a subquery.
@@ -130,10 +136,6 @@ class AccountFollowupEffectivenessReport(models.Model):
                    step.automatic,
                    step.state,
                    step.main_channel AS channel,
-                   COALESCE(step.by_email, FALSE) AS by_email,
-                   COALESCE(step.by_letter, FALSE) AS by_letter,
-                   COALESCE(step.by_sms, FALSE) AS by_sms,
-                   COALESCE(step.by_manual, FALSE) AS by_manual,
                    COALESCE(step.amount_concerned, 0) AS amount,
                    COALESCE(step.paid_7, 0) AS paid_7,
                    COALESCE(step.paid_14, 0) AS paid_14,

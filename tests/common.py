@@ -4,6 +4,7 @@ from datetime import date
 from pathlib import Path
 
 from odoo import Command
+from odoo.tests import Form
 
 import odoo.addons.account_payment_followup as addon
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
@@ -141,6 +142,27 @@ class FollowupCommon(AccountTestInvoicingCommon):
         situation = followup._get_situation(partner, self.company)
         situation.level = level
         return followup._record_step(situation, followup._run_channels(situation))
+
+    @staticmethod
+    def _choose_channels(dialog, **chosen):
+        """Tick (True) or untick (False) the channels of Send & Print by code,
+        as a person does in the dialog (a Form) or on the wizard itself."""
+        if isinstance(dialog, Form):
+            for index in range(len(dialog.channel_line_ids)):
+                with dialog.channel_line_ids.edit(index) as line:
+                    if line.channel in chosen:
+                        line.chosen = chosen[line.channel]
+        else:
+            for line in dialog.channel_line_ids:
+                if line.channel in chosen:
+                    line.chosen = chosen[line.channel]
+
+    @staticmethod
+    def _chosen_channels(dialog):
+        """The codes of the channels ticked in Send & Print (a Form or the wizard)."""
+        if isinstance(dialog, Form):
+            return {line["channel"] for line in dialog.channel_line_ids._records if line["chosen"]}
+        return set(dialog.channel_line_ids.filtered("chosen").mapped("channel"))
 
     def _run_cron(self):
         self.env["res.partner"]._cron_execute_followups()

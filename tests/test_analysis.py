@@ -156,10 +156,13 @@ class TestFollowupAnalysis(FollowupCommon):
         step = self._step(
             self.customer_d, self.level_call, "2025-02-16", self.d1, [("email", "sent"), ("manual", "done")]
         )
-        row = self.env["account.followup.effectiveness.report"].search_read(
-            [("step_id", "=", step.id)], ["channel", "by_manual", "by_email"]
-        )[0]
-        self.assertEqual((row["channel"], row["by_manual"], row["by_email"]), ("manual", True, True))
+        Report = self.env["account.followup.effectiveness.report"]
+        row = Report.search_read([("step_id", "=", step.id)], ["channel"])[0]
+        self.assertEqual(row["channel"], "manual")
+        for channel in ("manual", "email"):
+            self.assertEqual(Report.search([("used_channel", "=", channel)]).step_id & step, step, channel)
+        self.assertFalse(Report.search([("used_channel", "in", ["letter", "sms"])]).step_id & step)
+        self.assertEqual(Report.search([("used_channel", "!=", "letter")]).step_id & step, step)
 
     def test_effectiveness_follows_the_reconciliations(self):
         Report = self.env["account.followup.effectiveness.report"].with_user(self.accountant)
@@ -207,7 +210,7 @@ class TestFollowupAnalysis(FollowupCommon):
         )
         letters = self._groups(
             "account.followup.effectiveness.report",
-            [("company_id", "=", self.company.id), ("by_email", "=", True)],
+            [("company_id", "=", self.company.id), ("used_channel", "=", "email")],
             ["amount"],
             [],
         )

@@ -144,11 +144,11 @@ class TestFollowupHistory(FollowupCommon):
             dialog = Form(self.env[action["res_model"]].with_user(self.accountant).with_context(**action["context"]))
             self.assertEqual(dialog.level_id, self.level_call)
             # no other level's template borrowed: no e-mail until the person picks one
-            self.assertFalse(dialog.send_email)
+            self.assertNotIn("email", self._chosen_channels(dialog))
             self.assertFalse(dialog.mail_template_id)
             self.assertFalse(dialog.mail_subject)
             dialog.mail_template_id = self.level_first.mail_template_id
-            dialog.send_email = True
+            self._choose_channels(dialog, email=True)
             self.assertIn("Payment reminder", dialog.mail_subject)
             self.assertNotIn("will soon be due", dialog.mail_body)
 
@@ -159,7 +159,7 @@ class TestFollowupHistory(FollowupCommon):
             action = no_mail.with_user(self.accountant).action_followup_send()
             dialog = Form(self.env[action["res_model"]].with_user(self.accountant).with_context(**action["context"]))
             self.assertIn("has no e-mail address", dialog.warnings)
-            dialog.send_letter = False
+            self._choose_channels(dialog, letter=False)
             result = dialog.save().action_send()
         self.assertEqual(result["params"]["type"], "warning")
         self.assertIn("the customer has no e-mail address", result["params"]["message"])

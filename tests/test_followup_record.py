@@ -125,7 +125,7 @@ class TestFollowupRecord(FollowupCommon):
                 .with_context(default_partner_ids=self.customer.ids)
                 .create({})
             )
-            wizard.send_letter = False
+            self._choose_channels(wizard, letter=False)
             wizard.action_send()
             charges = self._charges()
             self.assertEqual(len(charges), 1, "the person sent the level's reminder: charged")
@@ -365,7 +365,7 @@ class TestFollowupRecord(FollowupCommon):
                     .with_context(default_partner_ids=self.customer.ids)
                     .create({})
                 )
-                wizard.write({"send_email": False, "send_letter": True})
+                self._choose_channels(wizard, email=False, letter=True)
                 action = wizard.action_send()
                 self.assertEqual(action["tag"], "display_notification")
                 self.assertEqual(action["params"]["message"], "1 letter printed.")
@@ -389,7 +389,7 @@ class TestFollowupRecord(FollowupCommon):
                 .with_context(default_partner_ids=(self.customer | homeless | other).ids)
                 .create({})
             )
-            wizard.write({"send_email": True, "send_letter": True})
+            self._choose_channels(wizard, email=True, letter=True)
             self.assertIn("Homeless Ltd has no complete postal address", wizard.warnings)
             action = wizard.action_send()
         self.assertEqual(
@@ -411,7 +411,7 @@ class TestFollowupRecord(FollowupCommon):
                 .with_context(default_partner_ids=self.customer.ids)
                 .create({})
             )
-            wizard.write({"send_email": True, "send_letter": False, "send_sms": False})
+            self._choose_channels(wizard, email=True, letter=False, sms=False)
             action = wizard.action_send()
         self.assertEqual(self._row(self._step(), "email").state, "sent")
         self.assertEqual(action["params"]["message"], "1 e-mail sent.")
@@ -426,7 +426,7 @@ class TestFollowupRecord(FollowupCommon):
                 .with_context(default_partner_ids=(landline | self.customer).ids)
                 .create({})
             )
-            wizard.send_sms = True
+            self._choose_channels(wizard, sms=True)
             self.assertIn("Landline Ltd: +32 2 234 56 78 is not a mobile number", wizard.warnings)
             self.assertNotIn("Customer One", wizard.warnings, "+32 470 ... is a mobile")
 
@@ -505,7 +505,7 @@ class TestFollowupRecord(FollowupCommon):
                 .with_context(default_partner_ids=(self.customer | other).ids)
                 .create({})
             )
-            wizard.write({"send_email": False, "send_sms": True})
+            self._choose_channels(wizard, email=False, sms=True)
             wizard.action_send()
             sms_row = self._row(self._step(), "sms")
             self.assertEqual(sms_row.state, "queued", "several customers: the SMS wait in the queue")

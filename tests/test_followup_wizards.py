@@ -84,7 +84,7 @@ class TestFollowupWizards(FollowupCommon):
             action = self.customer.with_user(self.accountant).action_followup_send()
             dialog = Form(self.env[action["res_model"]].with_user(self.accountant).with_context(**action["context"]))
             self.assertEqual(dialog.level_id, self.level_call)
-            self.assertTrue(dialog.send_email)
+            self.assertIn("email", self._chosen_channels(dialog))
             self.assertIn("one@customer.example.com", dialog.email_recipients)
             dialog.mail_body = "<p>Hello, a special word for you.</p>"
             dialog.save().action_send()

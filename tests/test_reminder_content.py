@@ -53,12 +53,12 @@ class TestReminderContent(FollowupCommon):
         with freeze_time("2026-03-03"):  # 61 days late: the formal notice, proposed to a person
             dialog = self._send_dialog(self.customer)
             self.assertEqual(dialog.level_id, self.level_notice)
-            self.assertTrue(dialog.send_email, "the formal notice has a template of its own")
+            self.assertIn("email", self._chosen_channels(dialog), "the formal notice has a template of its own")
             self.assertEqual(dialog.mail_template_id, self.level_notice.mail_template_id)
             self.assertIn("Formal notice of payment", dialog.mail_subject)
             self.assertNotIn("reminder", dialog.mail_subject.lower())
             self.assertIn("This is a formal notice to pay them.", dialog.mail_body)
-            dialog.send_letter = False
+            self._choose_channels(dialog, letter=False)
             dialog.save().action_send()
         sent = self._followup_messages(self.customer).filtered("partner_ids")
         self.assertEqual(sent.mapped("subject"), [f"Formal notice of payment - {self.company.name}"])
@@ -70,9 +70,9 @@ class TestReminderContent(FollowupCommon):
         with freeze_time("2026-03-03"):
             dialog = self._send_dialog(self.customer)
             self.assertEqual(dialog.level_id, self.level_notice)
-            self.assertFalse(dialog.send_email, "the second reminder's template is not borrowed")
+            self.assertNotIn("email", self._chosen_channels(dialog), "the second reminder's template is not borrowed")
             self.assertFalse(dialog.mail_subject)
-            dialog.send_email = True
+            self._choose_channels(dialog, email=True)
             dialog.mail_template_id = self.level_second.mail_template_id
             self.assertIn("Second payment reminder", dialog.mail_subject, "the template the person picked")
 

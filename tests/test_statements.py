@@ -132,9 +132,7 @@ class TestStatements(FollowupCommon):
     def test_send_sms_and_emails_to_several_customers(self):
         action = self.late.with_user(self.accountant).action_followup_send()
         dialog = Form(self.env[action["res_model"]].with_user(self.accountant).with_context(**action["context"]))
-        dialog.send_email = False
-        dialog.send_letter = False
-        dialog.send_sms = True
+        self._choose_channels(dialog, email=False, letter=False, sms=True)
         self.assertIn("overdue", dialog.sms_body, "the SMS text is shown before sending")
         dialog.sms_body = "Please pay invoice INV/1, thank you."
         result = dialog.save().action_send()
@@ -147,8 +145,8 @@ class TestStatements(FollowupCommon):
             self.assertNotIn("SMS sent", message)
         action = (self.late | self.early).with_user(self.accountant).action_followup_send()
         dialog = Form(self.env[action["res_model"]].with_user(self.accountant).with_context(**action["context"]))
-        self.assertTrue(dialog.send_email)
-        dialog.send_letter = False
+        self.assertIn("email", self._chosen_channels(dialog))
+        self._choose_channels(dialog, letter=False)
         action = dialog.save().action_send()
         self.assertEqual(action["params"]["type"], "success")
         self.assertEqual(action["params"]["message"], "2 e-mails queued.")

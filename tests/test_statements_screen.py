@@ -161,9 +161,7 @@ class TestStatementsScreen(FollowupCommon):
     def test_reminder_written_in_send_and_print_by_a_billing_user(self):
         action = self.bob.with_user(self.accountant).action_followup_send()
         dialog = Form(self.env[action["res_model"]].with_user(self.accountant).with_context(**action["context"]))
-        dialog.send_letter = False
-        dialog.send_sms = False
-        dialog.send_email = True
+        self._choose_channels(dialog, letter=False, sms=False, email=True)
         dialog.mail_body = "<p>Please pay, Bob</p>"
         dialog.save().action_send()
         message = self.env["mail.message"].search(

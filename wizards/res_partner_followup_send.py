@@ -1,22 +1,27 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
-from ..followup.channels import ChannelOptions
+from ..followup.channels import ChannelOptions, EmailChannel, SmsChannel
 from ..followup.definitions import STATUS_ACTION
 from ..models.account_followup_step_channel import (
     CHANNEL_FAILED,
     CHANNEL_QUEUED,
     CHANNEL_SENT,
     CHANNEL_SKIPPED,
-    NOTIFICATION_TYPES,
 )
 
 
 class ResPartnerFollowupSend(models.TransientModel):
     """Send & Print, as the invoice's: for one customer or a selection, choose
-    e-mail, letter and SMS, see and edit the texts (one customer), send once.
-    Each customer's level is recorded in the follow-up history like the
-    scheduled action's."""
+    the channels a person can send (e-mail, letter, SMS: ``sendable`` in the
+    channel table), see and edit the texts (one customer), send once. Each
+    customer's level is recorded in the follow-up history like the scheduled
+    action's.
+
+    The channels offered, the ones proposed, the warnings, the summary and
+    what must exist before sending (the letters' PDF) come from the channel
+    units (followup/channels/); only the texts a person edits (the e-mail's,
+    the SMS's) are fields of their own here."""
 
     _name = "res.partner.followup.send"
     _description = "Send & Print Follow-ups"
@@ -28,11 +33,19 @@ class ResPartnerFollowupSend(models.TransientModel):
         compute="_compute_level_id",
         help="The level due for the customer, else the last one it reached.",
     )
-    send_email = fields.Boolean(string="E-mail", compute="_compute_channels", store=True, readonly=False)
-    send_letter = fields.Boolean(string="Letter", compute="_compute_channels", store=True, readonly=False)
-    send_sms = fields.Boolean(string="SMS", compute="_compute_channels", store=True, readonly=False)
+    channel_line_ids = fields.One2many(
+        "res.partner.followup.send.channel",
+        "wizard_id",
+        string="Send By",
+        compute="_compute_channel_line_ids",
+        store=True,
+        readonly=False,
+    )
+    # The options of the e-mail and the SMS: what a person edits for them.
+    send_email = fields.Boolean(compute="_compute_chosen")
+    send_sms = fields.Boolean(compute="_compute_chosen")
     attach_invoices = fields.Boolean(
-        string="Attach the invoices", compute="_compute_channels", store=True, readonly=False
+        string="Attach the invoices", compute="_compute_attach_invoices", store=True, readonly=False
     )
     mail_template_id = fields.Many2one(
         "mail.template",
@@ -73,21 +86,42 @@ class ResPartnerFollowupSend(models.TransientModel):
                 level = situation.level or situation.summary.get("reached") or level
             wizard.level_id = level
 
+    def _get_sendable_channels(self):
+        """The channels a person can send, in the order of the table."""
+        return [channel for channel in self.env["account.followup"]._get_channels() if channel.sendable]
+
     @api.depends("level_id", "partner_ids")
-    def _compute_channels(self):
+    def _compute_channel_line_ids(self):
+        channels = self._get_sendable_channels()
         for wizard in self:
             level = wizard.level_id
-            if level:
-                # no e-mail proposed for a level without a template of its own
-                wizard.send_email = bool(level.mail_template_id) and (
-                    level.send_email or not (level.send_letter or level.send_sms)
-                )
-                wizard.send_letter = level.send_letter
-                wizard.send_sms = level.send_sms
-                wizard.attach_invoices = level.join_invoices
-            else:
-                wizard.send_email = True
-                wizard.send_letter = wizard.send_sms = wizard.attach_invoices = False
+            # The level's channels; when it asks for none a person sends (or
+            # there is no level), the default one (the e-mail).
+            proposed = [channel for channel in channels if level and channel.is_enabled(level)] or [
+                channel for channel in channels if channel.send_by_default
+            ]
+            proposed = [channel for channel in proposed if not level or channel.is_proposed(level)]
+            wizard.channel_line_ids = [fields.Command.clear()] + [
+                fields.Command.create({"sequence": sequence, "channel": channel.code, "chosen": channel in proposed})
+                for sequence, channel in enumerate(channels)
+            ]
+
+    def _get_chosen_channels(self):
+        self.ensure_one()
+        chosen = set(self.channel_line_ids.filtered("chosen").mapped("channel"))
+        return [channel for channel in self._get_sendable_channels() if channel.code in chosen]
+
+    @api.depends("channel_line_ids.chosen")
+    def _compute_chosen(self):
+        for wizard in self:
+            chosen = {channel.code for channel in wizard._get_chosen_channels()}
+            wizard.send_email = EmailChannel.code in chosen
+            wizard.send_sms = SmsChannel.code in chosen
+
+    @api.depends("level_id", "partner_ids")
+    def _compute_attach_invoices(self):
+        for wizard in self:
+            wizard.attach_invoices = wizard.level_id.join_invoices
 
     @api.depends("partner_ids", "level_id")
     def _compute_mail_template_id(self):
@@ -108,8 +142,10 @@ class ResPartnerFollowupSend(models.TransientModel):
             situation = next(iter(wizard._get_situations().values()))
             if wizard.mail_template_id:
                 wizard._check_mail_template_company()
-                wizard.mail_subject, wizard.mail_body = channels["email"].render(situation, wizard.mail_template_id)
-            wizard.sms_body = channels["sms"].render(situation)
+                wizard.mail_subject, wizard.mail_body = channels[EmailChannel.code].render(
+                    situation, wizard.mail_template_id
+                )
+            wizard.sms_body = channels[SmsChannel.code].render(situation)
 
     def _check_mail_template_company(self):
         """A company's own reminder templates stay its own, as a level's (see
@@ -127,36 +163,24 @@ class ResPartnerFollowupSend(models.TransientModel):
                 )
             )
 
-    @api.depends("partner_ids", "send_email", "send_letter", "send_sms")
+    @api.depends("partner_ids", "channel_line_ids.chosen")
     def _compute_warnings(self):
         for wizard in self:
             situations = wizard._get_situations().values() if wizard.partner_ids else []
-            warnings = []
-            recipients = []
-            for situation in situations:
-                name = situation.partner.display_name
-                if wizard.send_email:
-                    if situation.email_recipients:
-                        recipients += situation.email_recipients.mapped("email_formatted")
-                    else:
-                        warnings.append(_("%s has no e-mail address: no e-mail will be sent.", name))
-                if wizard.send_letter and not situation.has_postal_address:
-                    warnings.append(_("%s has no complete postal address: no letter.", name))
-                if wizard.send_sms and not situation.sms_number:
-                    warnings.append(_("%s has no valid mobile number: no SMS.", name))
-                elif wizard.send_sms and not self._is_mobile_number(situation.sms_number):
-                    warnings.append(
-                        _(
-                            "%(customer)s: %(number)s is not a mobile number: the SMS will probably not arrive.",
-                            customer=name,
-                            number=situation.partner._format_followup_phone(
-                                situation.sms_number, force_format="INTERNATIONAL"
-                            )
-                            or situation.sms_number,
-                        )
-                    )
-            wizard.email_recipients = ", ".join(recipients)
-            wizard.warnings = "\n".join(warnings)
+            channels = wizard._get_chosen_channels()
+            wizard.warnings = "\n".join(
+                warning
+                for situation in situations
+                for channel in channels
+                for warning in channel.get_send_warnings(situation)
+            )
+            # The e-mail's recipients (its option, shown with its text).
+            wizard.email_recipients = ", ".join(
+                email
+                for situation in situations
+                if wizard.send_email
+                for email in situation.email_recipients.mapped("email_formatted")
+            )
 
     # ------------------------------------------------------------
     # ACTION METHODS
@@ -166,30 +190,32 @@ class ResPartnerFollowupSend(models.TransientModel):
         """Run the chosen channels for each customer and record its step; end
         with what happened (and the letters' PDF to download)."""
         self.ensure_one()
-        if not (self.send_email or self.send_letter or self.send_sms):
-            raise UserError(_("Choose at least one of e-mail, letter or SMS."))
+        channels = self._get_chosen_channels()
+        if not channels:
+            raise UserError(
+                _(
+                    "Choose at least one of %(channels)s.",
+                    channels=self.env["account.followup.step.channel"]._join_channel_labels(
+                        self._get_sendable_channels()
+                    ),
+                )
+            )
         followup = self.env["account.followup"]
-        chosen = {"email": self.send_email, "letter": self.send_letter, "sms": self.send_sms}
-        channels = [channel for channel in followup._get_channels() if chosen.get(channel.code)]
         single = self.partner_count == 1
         situations = self._get_situations().values()
         for situation in situations:
             situation.partner._check_followup_access()
-        # The letters are produced first: a letter is recorded as printed only
-        # once its PDF exists, and nothing is sent when it cannot be produced.
-        to_print = self.env["res.partner"].browse(
-            [situation.partner.id for situation in situations if self.send_letter and situation.has_postal_address]
-        )
-        letters = to_print._followup_render_letters() if to_print else self.env["ir.attachment"]
         options = ChannelOptions(
             subject=self.mail_subject if single else None,
             body=self.mail_body if single else None,
             sms_body=self.sms_body if single else None,
             attach_invoices=self.attach_invoices,
             send_now=single,
-            printed=True,
-            letter=letters or None,
         )
+        # What must exist first (the letters' PDF: a letter is recorded as
+        # printed only once it exists, nothing is sent when it cannot be produced).
+        for channel in channels:
+            channel.prepare_sending(situations, options)
         counts = {}
         problems = {}
         for situation in situations:
@@ -202,10 +228,11 @@ class ResPartnerFollowupSend(models.TransientModel):
                 if outcome.state in (CHANNEL_SKIPPED, CHANNEL_FAILED):
                     problems.setdefault((outcome.state, outcome.reason), []).append(situation.partner.display_name)
                 else:
-                    key = (channel.code, self._get_delivery_state(channel, outcome))
+                    key = (channel, self._get_delivery_state(channel, outcome))
                     counts[key] = counts.get(key, 0) + 1
-        if to_print:
-            to_print._followup_write({"followup_letter_to_print": False})
+        next_action = None
+        for channel in channels:
+            next_action = channel.finish_sending(situations, options) or next_action
         notification = {
             "type": "ir.actions.client",
             "tag": "display_notification",
@@ -214,11 +241,7 @@ class ResPartnerFollowupSend(models.TransientModel):
                 "message": self._format_summary(counts, problems),
                 "type": "warning" if problems else "success",
                 "sticky": bool(problems),
-                "next": (
-                    self.env["res.partner"]._followup_download_action(letters, close=True)
-                    if letters
-                    else {"type": "ir.actions.act_window_close"}
-                ),
+                "next": next_action or {"type": "ir.actions.act_window_close"},
             },
         }
         return notification
@@ -227,8 +250,8 @@ class ResPartnerFollowupSend(models.TransientModel):
     def _get_delivery_state(self, channel, outcome):
         """What became of an action by now: an e-mail sent at once (one
         customer) is "sent", as the step says, not "queued"."""
-        kind = NOTIFICATION_TYPES.get(channel.code)
-        if outcome.state != CHANNEL_QUEUED or not outcome.message or kind not in ("email", "sms"):
+        kind = channel.notification_type
+        if outcome.state != CHANNEL_QUEUED or not outcome.message or not kind:
             return outcome.state
         # The notifications of the message just posted for this customer
         # (a billing user reads only their own): read as the step does.
@@ -240,20 +263,15 @@ class ResPartnerFollowupSend(models.TransientModel):
     @api.model
     def _format_summary(self, counts, problems=None):
         """ "2 e-mails queued, 1 letter printed, 1 skipped: no postal address.":
-        what really happened, also when nothing was done."""
-        labels = {
-            ("email", CHANNEL_QUEUED): (_("1 e-mail queued"), _("%s e-mails queued")),
-            ("email", CHANNEL_SENT): (_("1 e-mail sent"), _("%s e-mails sent")),
-            ("letter", CHANNEL_SENT): (_("1 letter printed"), _("%s letters printed")),
-            ("letter", CHANNEL_QUEUED): (_("1 letter handed to Snailmail"), _("%s letters handed to Snailmail")),
-            ("sms", CHANNEL_QUEUED): (_("1 SMS queued"), _("%s SMS queued")),
-            ("sms", CHANNEL_SENT): (_("1 SMS sent"), _("%s SMS sent")),
-        }
+        what really happened, also when nothing was done.
+
+        :param dict counts: {(channel, state): count}
+        """
         parts = []
-        for key, count in counts.items():
-            if key in labels:
-                one, many = labels[key]
-                parts.append(one if count == 1 else many % count)
+        for (channel, state), count in counts.items():
+            summary = channel.get_summary(state, count)
+            if summary:
+                parts.append(summary)
         for (state, reason), names in (problems or {}).items():
             if state == CHANNEL_SKIPPED:
                 parts.append(
@@ -275,20 +293,23 @@ class ResPartnerFollowupSend(models.TransientModel):
                 )
         return ", ".join(parts) + "." if parts else _("Nothing was sent.")
 
+
+class ResPartnerFollowupSendChannel(models.TransientModel):
+    """A channel a person can send from Send & Print, chosen or not."""
+
+    _name = "res.partner.followup.send.channel"
+    _description = "Send & Print Follow-ups: Channel"
+    _order = "sequence, id"
+
+    wizard_id = fields.Many2one("res.partner.followup.send", required=True, ondelete="cascade")
+    sequence = fields.Integer()
+    channel = fields.Selection(selection="_selection_channel", string="Action", required=True)
+    chosen = fields.Boolean(string="Send")
+
     @api.model
-    def _is_mobile_number(self, number):
-        """Whether ``number`` (E.164) is a mobile number, for the phonenumbers
-        library (a number it cannot tell counts as mobile)."""
-        try:
-            import phonenumbers
-        except ImportError:
-            return True
-        try:
-            kind = phonenumbers.number_type(phonenumbers.parse(number))
-        except phonenumbers.NumberParseException:
-            return True
-        return kind in (
-            phonenumbers.PhoneNumberType.MOBILE,
-            phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
-            phonenumbers.PhoneNumberType.UNKNOWN,
-        )
+    def _selection_channel(self):
+        return [
+            (channel.code, channel.title())
+            for channel in self.env["account.followup"]._get_channels()
+            if channel.sendable
+        ]

@@ -4,7 +4,7 @@ import logging
 
 from odoo import _, fields
 
-from ...models.account_followup_step_channel import CHANNEL_QUEUED
+from ...models.account_followup_step_channel import CHANNEL_QUEUED, CHANNEL_SENT
 from .base import ChannelOutcome, FollowupChannel, FollowupSkip
 
 _logger = logging.getLogger(__name__)
@@ -13,14 +13,45 @@ _logger = logging.getLogger(__name__)
 class EmailChannel(FollowupChannel):
     code = "email"
     level_field = "send_email"
+    template_field = "mail_template_id"
+    weight = 10
+    notification_type = "email"
+    capped = True
+    sendable = True
+    send_by_default = True
+
+    def title(self):
+        return _("E-mail")
 
     def label(self):
         return _("e-mail")
+
+    def get_summary(self, state, count):
+        if state == CHANNEL_QUEUED:
+            return _("1 e-mail queued") if count == 1 else _("%s e-mails queued", count)
+        if state == CHANNEL_SENT:
+            return _("1 e-mail sent") if count == 1 else _("%s e-mails sent", count)
+        return None
+
+    def get_template_error(self, level):
+        if self.is_enabled(level) and not level.mail_template_id:
+            return _("The follow-up level “%s” sends an e-mail: choose its e-mail template.", level.name)
+        return ""
 
     def get_blocker(self, situation):
         if not situation.email_recipients:
             return _("the customer has no e-mail address")
         return ""
+
+    def get_send_warnings(self, situation):
+        if self.get_blocker(situation):
+            return [_("%s has no e-mail address: no e-mail will be sent.", situation.partner.display_name)]
+        return []
+
+    def is_proposed(self, level):
+        # A level without a template of its own proposes no e-mail (its
+        # template is never borrowed from another level).
+        return bool(level.mail_template_id)
 
     def describe(self, situation):
         blocker = self.get_blocker(situation)

@@ -9,14 +9,53 @@ from .base import ChannelOutcome, FollowupChannel
 class LetterChannel(FollowupChannel):
     code = "letter"
     level_field = "send_letter"
+    weight = 30
+    notification_type = "snail"  # Snailmail's, when it posts the letter
+    sendable = True
+    one_per_step = True
+
+    def title(self):
+        return _("Letter")
 
     def label(self):
         return _("letter")
+
+    def get_summary(self, state, count):
+        if state == CHANNEL_SENT:
+            return _("1 letter printed") if count == 1 else _("%s letters printed", count)
+        if state == CHANNEL_QUEUED:
+            return _("1 letter handed to Snailmail") if count == 1 else _("%s letters handed to Snailmail", count)
+        return None
 
     def get_blocker(self, situation):
         if not situation.has_postal_address:
             return _("the customer has no complete postal address")
         return ""
+
+    def get_send_warnings(self, situation):
+        if self.get_blocker(situation):
+            return [_("%s has no complete postal address: no letter.", situation.partner.display_name)]
+        return []
+
+    def prepare_sending(self, situations, options):
+        """The letters are produced first: a letter is recorded as printed only
+        once its PDF exists, and nothing is sent when it cannot be produced."""
+        partners = self.env["res.partner"].browse(
+            [situation.partner.id for situation in situations if not self.get_blocker(situation)]
+        )
+        options.printed = True
+        options.letter = partners._followup_render_letters() if partners else None
+
+    def finish_sending(self, situations, options):
+        """The letters printed are no longer to print; their PDF is downloaded."""
+        partners = self.env["res.partner"].browse(
+            [situation.partner.id for situation in situations if not self.get_blocker(situation)]
+        )
+        if partners:
+            partners._followup_write({"followup_letter_to_print": False})
+        if options.letter:
+            return self.env["res.partner"]._followup_download_action(options.letter, close=True)
+        return None
 
     def describe(self, situation):
         blocker = self.get_blocker(situation)

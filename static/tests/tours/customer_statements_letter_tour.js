@@ -21,10 +21,10 @@ registry.category("web_tour.tours").add("account_payment_followup_letter", {
         },
         {
             content: "Tick the letter",
-            trigger: ".o_field_widget[name=send_letter] input",
+            trigger: ".o_field_widget[name=channel_line_ids] .o_data_row:has(td[name=channel]:contains('Letter')) td[name=chosen]",
         },
         {
-            trigger: ".o_field_widget[name=send_letter] input:checked",
+            trigger: ".o_field_widget[name=channel_line_ids] .o_data_row:has(td[name=channel]:contains('Letter')) td[name=chosen] input:checked",
             isCheck: true,
         },
         {

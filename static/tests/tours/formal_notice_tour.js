@@ -20,7 +20,7 @@ registry.category("web_tour.tours").add("account_payment_followup_formal_notice"
         },
         {
             content: "E-mail is proposed, with the formal notice's template",
-            trigger: ".o_field_widget[name=send_email] input:checked",
+            trigger: ".o_field_widget[name=channel_line_ids] .o_data_row:has(td[name=channel]:contains('E-mail')) td[name=chosen] input:checked",
             isCheck: true,
         },
         {
