@@ -18,3 +18,15 @@ CHASABLE_SQL = """(aml.amount_residual > 0
 STATUS_ACTION = "in_need_of_action"
 STATUS_OVERDUE = "with_overdue_invoices"
 STATUS_NONE = "no_action_needed"
+
+# What an action of a step did. "to_do" waits for a person (an activity, a
+# letter to print); "queued" follows what becomes of the e-mail, SMS or posted
+# letter (sent, bounced, failed); the others are final.
+CHANNEL_SENT = "sent"
+CHANNEL_QUEUED = "queued"
+CHANNEL_DONE = "done"
+CHANNEL_TO_DO = "to_do"
+CHANNEL_SKIPPED = "skipped"
+CHANNEL_FAILED = "failed"
+CHANNEL_BOUNCED = "bounced"
+CHANNEL_FINAL_STATES = (CHANNEL_SENT, CHANNEL_QUEUED, CHANNEL_DONE, CHANNEL_SKIPPED, CHANNEL_FAILED, CHANNEL_BOUNCED)

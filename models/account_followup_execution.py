@@ -13,8 +13,8 @@ from odoo import _, api, fields, models
 from odoo.tools import SQL
 
 from ..followup.channels import CHANNELS, ChannelOptions, ChannelOutcome, FollowupSkip
+from ..followup.definitions import CHANNEL_FAILED, CHANNEL_SKIPPED
 from .account_followup_rules import STATUS_ACTION
-from .account_followup_step_channel import CHANNEL_FAILED, CHANNEL_SKIPPED
 
 _logger = logging.getLogger(__name__)
 

@@ -10,8 +10,8 @@ from markupsafe import Markup
 from odoo import Command, _, api, fields, models
 from odoo.tools import SQL
 
+from ..followup.definitions import CHANNEL_DONE, CHANNEL_FAILED, CHANNEL_SKIPPED, CHANNEL_TO_DO
 from .account_followup_step import STEP_DONE, STEP_IN_PROGRESS
-from .account_followup_step_channel import CHANNEL_DONE, CHANNEL_FAILED, CHANNEL_SKIPPED, CHANNEL_TO_DO
 
 
 class AccountFollowup(models.AbstractModel):

@@ -3,14 +3,14 @@ from odoo.exceptions import UserError
 from odoo.tools import SQL
 
 from ..followup.channels import ChannelOutcome
-from ..followup.definitions import DUE_DATE_SQL
-from .account_followup_step_channel import (
+from ..followup.definitions import (
     CHANNEL_BOUNCED,
     CHANNEL_FAILED,
     CHANNEL_QUEUED,
     CHANNEL_SENT,
     CHANNEL_SKIPPED,
     CHANNEL_TO_DO,
+    DUE_DATE_SQL,
 )
 
 # Actions that reached the customer or were handed to a person (to do, then

@@ -1,16 +1,14 @@
 from odoo import _, api, fields, models
 
-# What an action of a step did. "to_do" waits for a person (an activity, a
-# letter to print); "queued" follows what becomes of the e-mail, SMS or posted
-# letter (sent, bounced, failed); the others are final.
-CHANNEL_SENT = "sent"
-CHANNEL_QUEUED = "queued"
-CHANNEL_DONE = "done"
-CHANNEL_TO_DO = "to_do"
-CHANNEL_SKIPPED = "skipped"
-CHANNEL_FAILED = "failed"
-CHANNEL_BOUNCED = "bounced"
-CHANNEL_FINAL_STATES = (CHANNEL_SENT, CHANNEL_QUEUED, CHANNEL_DONE, CHANNEL_SKIPPED, CHANNEL_FAILED, CHANNEL_BOUNCED)
+from ..followup.definitions import (
+    CHANNEL_BOUNCED,
+    CHANNEL_DONE,
+    CHANNEL_FAILED,
+    CHANNEL_QUEUED,
+    CHANNEL_SENT,
+    CHANNEL_SKIPPED,
+    CHANNEL_TO_DO,
+)
 
 # The channel states that follow the notifications (never a person's "done",
 # a "to do" nor a "skipped").

@@ -7,7 +7,7 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.tests import Form, tagged
 
 from ..followup.channels import CHANNELS, ChannelOutcome, FollowupChannel
-from ..models.account_followup_step_channel import CHANNEL_SENT
+from ..followup.definitions import CHANNEL_SENT
 from .common import FollowupCommon
 
 

@@ -2,13 +2,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
 from ..followup.channels import ChannelOptions, EmailChannel, SmsChannel
-from ..followup.definitions import STATUS_ACTION
-from ..models.account_followup_step_channel import (
-    CHANNEL_FAILED,
-    CHANNEL_QUEUED,
-    CHANNEL_SENT,
-    CHANNEL_SKIPPED,
-)
+from ..followup.definitions import CHANNEL_FAILED, CHANNEL_QUEUED, CHANNEL_SENT, CHANNEL_SKIPPED, STATUS_ACTION
 
 
 class ResPartnerFollowupSend(models.TransientModel):

@@ -4,7 +4,7 @@ import logging
 
 from odoo import _, fields
 
-from ...models.account_followup_step_channel import CHANNEL_QUEUED, CHANNEL_SENT
+from ..definitions import CHANNEL_QUEUED, CHANNEL_SENT
 from .base import ChannelOutcome, FollowupChannel, FollowupSkip
 
 _logger = logging.getLogger(__name__)

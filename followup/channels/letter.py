@@ -2,7 +2,7 @@
 
 from odoo import _
 
-from ...models.account_followup_step_channel import CHANNEL_QUEUED, CHANNEL_SENT, CHANNEL_TO_DO
+from ..definitions import CHANNEL_QUEUED, CHANNEL_SENT, CHANNEL_TO_DO
 from .base import ChannelOutcome, FollowupChannel
 
 

@@ -2,7 +2,7 @@
 
 from odoo import _
 
-from ...models.account_followup_step_channel import CHANNEL_FAILED, CHANNEL_QUEUED, CHANNEL_SENT
+from ..definitions import CHANNEL_FAILED, CHANNEL_QUEUED, CHANNEL_SENT
 from .base import ChannelOutcome, FollowupChannel
 
 
