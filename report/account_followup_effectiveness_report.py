@@ -51,6 +51,8 @@ class AccountFollowupEffectivenessReport(models.Model):
             "by_letter",
             "by_sms",
             "by_manual",
+            "notice_amount",
+            "notice_date",
             "amount_concerned",
             "paid_7",
             "paid_14",
@@ -59,6 +61,7 @@ class AccountFollowupEffectivenessReport(models.Model):
             "paid_date",
         ],
         "res.company": ["currency_id"],
+        "account.move.line": ["followup_notice_step_id", "followup_charge_type", "price_subtotal", "parent_state"],
     }
 
     step_id = fields.Many2one("account.followup.step", readonly=True)
@@ -82,6 +85,22 @@ class AccountFollowupEffectivenessReport(models.Model):
     by_letter = fields.Boolean(string="With Letter", readonly=True)
     by_sms = fields.Boolean(string="With SMS", readonly=True)
     by_manual = fields.Boolean(string="With Manual Action", readonly=True)
+    with_notice = fields.Boolean(
+        string="With 14-day Notice",
+        readonly=True,
+        help="The step's e-mail or letter carried a 14-day notice that reached the consumer.",
+    )
+    notice_amount = fields.Monetary(
+        string="Collection Costs Notified",
+        readonly=True,
+        help="The collection costs the step's 14-day notice stated.",
+    )
+    collection_costs = fields.Monetary(
+        string="Collection Costs Charged",
+        readonly=True,
+        help="The collection costs charged after the step's 14-day notice (posted charges invoices), "
+        "VAT excluded.",
+    )
     amount = fields.Monetary(
         string="Amount Concerned",
         readonly=True,
@@ -134,6 +153,15 @@ class AccountFollowupEffectivenessReport(models.Model):
                    COALESCE(step.by_letter, FALSE) AS by_letter,
                    COALESCE(step.by_sms, FALSE) AS by_sms,
                    COALESCE(step.by_manual, FALSE) AS by_manual,
+                   step.notice_date IS NOT NULL AS with_notice,
+                   COALESCE(step.notice_amount, 0) AS notice_amount,
+                   COALESCE((
+                       SELECT SUM(costs.price_subtotal)
+                         FROM account_move_line costs
+                        WHERE costs.followup_notice_step_id = step.id
+                          AND costs.followup_charge_type = 'collection_costs'
+                          AND costs.parent_state = 'posted'
+                   ), 0) AS collection_costs,
                    COALESCE(step.amount_concerned, 0) AS amount,
                    COALESCE(step.paid_7, 0) AS paid_7,
                    COALESCE(step.paid_14, 0) AS paid_14,
