@@ -125,7 +125,8 @@ class AccountFollowupChargesMixin(models.AbstractModel):
         """The items of this step that late-payment charges may apply to (see
         _get_chargeable_lines)."""
         self.ensure_one()
-        return self._get_chargeable_lines(self.company_id, self.move_line_ids)
+        # _origin: the items themselves also for a step computed with new()
+        return self._get_chargeable_lines(self.company_id, self.move_line_ids._origin)
 
     @api.model
     def _get_chargeable_lines(self, company, lines):
