@@ -9,7 +9,6 @@ database again.
 from functools import cached_property
 
 from odoo import _
-
 from odoo.tools import formatLang
 
 from .collection_costs import bik_collection_costs

@@ -306,9 +306,7 @@ class AccountFollowupChargesMixin(models.AbstractModel):
             items = self._get_chargeable_lines(company, notice.move_line_ids).filtered(
                 lambda line: line.id not in covered
             )
-            principal = sum(
-                max(self._get_due_at(line, self._get_due_changes(line), self.date), 0.0) for line in items
-            )
+            principal = sum(max(self._get_due_at(line, self._get_due_changes(line), self.date), 0.0) for line in items)
             if currency.is_zero(principal):
                 continue
             covered.update(items.ids)
@@ -404,9 +402,7 @@ class AccountFollowupChargesMixin(models.AbstractModel):
             "%(debtor)s: %(charges)s. To be charged now: %(total)s",
             debtor=_("Consumer") if consumer else _("Business"),
             charges="; ".join(parts),
-            total=_("nothing, exempt from charges")
-            if exempt
-            else formatLang(self.env, total, currency_obj=currency),
+            total=_("nothing, exempt from charges") if exempt else formatLang(self.env, total, currency_obj=currency),
         )
 
     @api.model

@@ -188,9 +188,7 @@ class AccountFollowupStatement(models.AbstractModel):
             "letter_to_print": bool(partner.followup_letter_to_print),
             "followup_enabled": self.env.company.payment_followup_enabled,
             "can_edit": self.env.user.has_group("account.group_account_invoice"),
-            "level": self._prepare_level(
-                level, due=status == STATUS_ACTION, partner=partner, lines=statement["lines"]
-            ),
+            "level": self._prepare_level(level, due=status == STATUS_ACTION, partner=partner, lines=statement["lines"]),
             **self._prepare_plan(partner),
             # What was done last and what comes next: also after a promise or a
             # snooze, when no item is chased today and no level is "reached".

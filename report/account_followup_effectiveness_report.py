@@ -98,8 +98,7 @@ class AccountFollowupEffectivenessReport(models.Model):
     collection_costs = fields.Monetary(
         string="Collection Costs Charged",
         readonly=True,
-        help="The collection costs charged after the step's 14-day notice (posted charges invoices), "
-        "VAT excluded.",
+        help="The collection costs charged after the step's 14-day notice (posted charges invoices), " "VAT excluded.",
     )
     amount = fields.Monetary(
         string="Amount Concerned",
