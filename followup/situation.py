@@ -9,6 +9,10 @@ database again.
 from functools import cached_property
 
 from odoo import _
+from odoo.tools import formatLang
+
+from .collection_costs import bik_collection_costs
+from .notice import notice_text
 
 
 class FollowupSituation:
@@ -106,10 +110,47 @@ class FollowupSituation:
             self.company, self.level, self.summary.get("reached"), plan=self.followup_plan
         )
 
+    @cached_property
+    def notice(self):
+        """The 14-day notice the level's e-mail and letter carry to a consumer
+        (the level's ``consumer_notice``): ``{"amount", "currency",
+        "principal", "email", "letter"}``, the collection costs (BIK scale) on
+        the principal of the overdue items the reminder names, together, and
+        the notice's sentence for each medium in the customer's language (see
+        followup/notice.py); False for a business, a level without the
+        notice, or nothing overdue to charge."""
+        level = self.level
+        if not (level and level.consumer_notice) or self.partner.followup_debtor_type != "consumer":
+            return False
+        Step = self.env["account.followup.step"]
+        principal = Step._get_notice_principal(self.company, self.items, self.today)
+        amount = bik_collection_costs(principal)
+        if not amount:
+            return False
+        currency = self.company.currency_id
+        lang = self.partner.lang or self.env.lang
+        env = self.env(context=dict(self.env.context, lang=lang))
+        values = {
+            "amount": formatLang(env, amount, currency_obj=currency),
+            "principal": formatLang(env, principal, currency_obj=currency),
+            "vat": self.company.followup_collection_costs_vat,
+        }
+        return {
+            "amount": amount,
+            "currency": currency,
+            "principal": principal,
+            "email": notice_text(lang, "email", **values),
+            "letter": notice_text(lang, "letter", **values),
+        }
+
     def get_render_context(self):
-        """What the e-mail, SMS and letter templates render: the statement and
-        the level, never a recomputation."""
-        return {"followup_statement": self.statement, "followup_level": self.level or self.summary.get("reached")}
+        """What the e-mail, SMS and letter templates render: the statement,
+        the level and the 14-day notice, never a recomputation."""
+        return {
+            "followup_statement": self.statement,
+            "followup_level": self.level or self.summary.get("reached"),
+            "followup_notice": self.notice,
+        }
 
     def get_page_values(self, qr_image="base64"):
         """What a reminder shows of the customer's statement page: its link

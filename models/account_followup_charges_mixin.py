@@ -7,12 +7,19 @@ recovery costs (once per invoice in its life). Executing such a level creates on
 invoice for the step, in the same transaction as the step.
 """
 
+from datetime import timedelta
+
 from odoo import Command, _, api, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL, format_date, formatLang
 
+from ..followup.collection_costs import bik_collection_costs
 from ..followup.interest import simple_interest
-from .account_move_line import CHARGE_COMPENSATION, CHARGE_FEE, CHARGE_INTEREST
+from .account_move_line import CHARGE_COLLECTION_COSTS, CHARGE_COMPENSATION, CHARGE_FEE, CHARGE_INTEREST
+
+# A consumer has 14 days, counting from the day after the notice reached them,
+# to pay without the collection costs (art. 6:96 lid 6 BW).
+NOTICE_DAYS = 14
 
 
 class AccountFollowupChargesMixin(models.AbstractModel):
@@ -50,7 +57,7 @@ class AccountFollowupChargesMixin(models.AbstractModel):
         level = step.level_id
         partner = step.partner_id.commercial_partner_id
         company = step.company_id
-        if not (level.charge_fee or level.charge_interest or level.charge_compensation):
+        if not (level.charge_fee or level.charge_interest or level.charge_compensation or level.charge_consumer_costs):
             return Move
         if partner.with_company(company).followup_charges_exempt:
             return Move
@@ -115,30 +122,63 @@ class AccountFollowupChargesMixin(models.AbstractModel):
         self.invalidate_recordset(["charge_move_id", "charge_move_ids"])
 
     def _followup_chargeable_lines(self):
-        """The items of this step that late-payment charges may apply to: the
+        """The items of this step that late-payment charges may apply to (see
+        _get_chargeable_lines)."""
+        self.ensure_one()
+        # _origin: the items themselves also for a step computed with new()
+        return self._get_chargeable_lines(self.company_id, self.move_line_ids._origin)
+
+    @api.model
+    def _get_chargeable_lines(self, company, lines):
+        """The items of ``lines`` that late-payment charges may apply to: the
         customer's debts (receivable debits of posted entries) that are not
         excluded from follow-ups nor in dispute, and are not themselves
         late-payment charges (no interest on interest, no compensation for a
         charges invoice). The one place that says which invoices are spared."""
-        self.ensure_one()
         # What can be chased is the engine's rule (CHASABLE_SQL), read once.
-        items = self.env["account.followup"]._get_item_rules(self.company_id, self.move_line_ids.ids)
-        return self.move_line_ids.filtered(
+        items = self.env["account.followup"]._get_item_rules(company, lines.ids)
+        return lines.filtered(
             lambda line: line.id in items
             and items[line.id]["chasable"]
             and line.balance > 0
             and not line.move_id.followup_step_id
         )
 
+    @api.model
+    def _get_notice_principal(self, company, lines, day):
+        """The principal of the claim a 14-day notice of ``day`` names: what is
+        still due, in the company's currency, of the chargeable items of
+        ``lines`` that are overdue on ``day``, together (the BIK scale applies
+        to the claim, not per invoice)."""
+        chargeable = self._get_chargeable_lines(company, lines)
+        rules = self.env["account.followup"]._get_item_rules(company, chargeable.ids)
+        principal = 0.0
+        for line in chargeable:
+            if rules[line.id]["due_date"] >= day:
+                continue
+            principal += max(self._get_due_at(line, self._get_due_changes(line), day), 0.0)
+        return company.currency_id.round(principal)
+
     def _get_charges(self):
         """The charges of this step, computed once: a list of dicts with
         ``type``, ``amount`` (company currency, rounded), ``label`` (in the
-        context's language), the charged ``move`` and ``line`` and the interest
-        period ``date_from``/``date_to``. Zero amounts are left out."""
+        context's language), the charged ``move`` and ``line``, the interest
+        period ``date_from``/``date_to`` and, for collection costs, the
+        ``notice`` step. Zero amounts are left out.
+
+        Businesses and consumers (the customer's ``followup_debtor_type``):
+        the statutory rate and the compensation apply to businesses only; a
+        consumer is charged interest at the company's consumer rate (none at
+        0), in either regime, no compensation, and the collection costs after
+        a 14-day notice (see _get_collection_costs_charges).
+
+        Computes without writing: ``step.new({...})._get_charges()`` tells
+        what a step would charge (the preview, the statements screen)."""
         self.ensure_one()
         level = self.level_id
         company = self.company_id
         currency = company.currency_id
+        consumer = self._is_consumer()
         Line = self.env["account.move.line"]
         overdue = []  # (item, due date, changes of what is due)
         chargeable = self._followup_chargeable_lines()
@@ -151,11 +191,8 @@ class AccountFollowupChargesMixin(models.AbstractModel):
             if self._get_due_at(line, changes, self.date) <= 0:
                 continue
             overdue.append((line, due_date, changes))
-        if not overdue:
-            return []
-        lines = Line.browse([line.id for line, _due_date, _changes in overdue])
         charges = []
-        if level.charge_fee:
+        if overdue and level.charge_fee:
             charges.append(
                 {
                     "type": CHARGE_FEE,
@@ -163,6 +200,7 @@ class AccountFollowupChargesMixin(models.AbstractModel):
                     "label": _("Reminder fee: %s", level.name),
                 }
             )
+        lines = Line.browse([line.id for line, _due_date, _changes in overdue])
         interest_until = dict(
             Line._read_group(
                 [("followup_charged_line_id", "in", lines.ids), ("followup_charge_type", "=", CHARGE_INTEREST)],
@@ -180,16 +218,20 @@ class AccountFollowupChargesMixin(models.AbstractModel):
                 ["followup_charged_move_id"],
             )
         }
-        statutory = company.followup_interest_type == "statutory"
+        statutory = company.followup_interest_type == "statutory" and not consumer
         # read once for all the items of the step
         reference_rates = (
-            self.env["account.followup.reference.rate"]._get_rates() if statutory and level.charge_interest else None
+            self.env["account.followup.reference.rate"]._get_rates()
+            if statutory and level.charge_interest and overdue
+            else None
         )
         for line, due_date, changes in overdue:
             move = line.move_id
             if level.charge_interest:
                 date_from = max(due_date, interest_until.get(line) or due_date)
-                periods = company._get_followup_interest_periods(date_from, self.date, reference_rates=reference_rates)
+                periods = company._get_followup_interest_periods(
+                    date_from, self.date, consumer=consumer, reference_rates=reference_rates
+                )
                 if periods:
                     amount = self._compute_interest(line.balance, changes, periods)
                     charges.append(
@@ -203,7 +245,8 @@ class AccountFollowupChargesMixin(models.AbstractModel):
                             "date_to": self.date,
                         }
                     )
-            if level.charge_compensation and move not in compensated:
+            # The compensation of Directive 2011/7/EU is owed by businesses only.
+            if level.charge_compensation and not consumer and move not in compensated:
                 compensated.add(move)
                 charges.append(
                     {
@@ -214,7 +257,153 @@ class AccountFollowupChargesMixin(models.AbstractModel):
                         "line": line,
                     }
                 )
+        if level.charge_consumer_costs and consumer:
+            charges += self._get_collection_costs_charges()
         return [charge for charge in charges if not currency.is_zero(charge["amount"])]
+
+    def _is_consumer(self):
+        """Whether the step's customer is a consumer (its commercial entity's
+        debtor type): no statutory rate, no compensation, the 14-day notice."""
+        self.ensure_one()
+        return self.partner_id.commercial_partner_id.followup_debtor_type == "consumer"
+
+    def _get_collection_costs_charges(self):
+        """The collection costs (BIK scale) a consumer owes on this step's date:
+        one charge per 14-day notice of an earlier step of the customer that
+        reached them at least 14 full days before (the 14 days count from the
+        day after it reached them: costs from the 15th day on) and was not
+        charged yet, on the principal of the items it named that are still
+        unpaid (an item named by two notices is charged once), never more
+        than the notice stated. A notice that was not delivered has no date
+        and allows nothing."""
+        self.ensure_one()
+        company = self.company_id
+        currency = company.currency_id
+        partner = self.partner_id.commercial_partner_id
+        notices = self.search(
+            [
+                ("partner_id", "=", partner.id),
+                ("company_id", "=", company.id),
+                ("notice_amount", ">", 0),
+                ("notice_date", "!=", False),
+                ("notice_date", "<", self.date - timedelta(days=NOTICE_DAYS)),
+            ],
+            order="date, id",
+        ).filtered(lambda notice: notice.id != self.id)
+        if not notices:
+            return []
+        Line = self.env["account.move.line"]
+        charged_lines = Line.search(
+            [
+                ("followup_notice_step_id", "in", notices.ids),
+                ("followup_charge_type", "=", CHARGE_COLLECTION_COSTS),
+            ]
+        )
+        charged = charged_lines.followup_notice_step_id
+        covered = set(charged.move_line_ids.ids)
+        charges = []
+        for notice in notices - charged:
+            items = self._get_chargeable_lines(company, notice.move_line_ids).filtered(
+                lambda line: line.id not in covered
+            )
+            principal = sum(max(self._get_due_at(line, self._get_due_changes(line), self.date), 0.0) for line in items)
+            if currency.is_zero(principal):
+                continue
+            covered.update(items.ids)
+            amount = min(bik_collection_costs(currency.round(principal)), notice.notice_amount)
+            charges.append(
+                {
+                    "type": CHARGE_COLLECTION_COSTS,
+                    "amount": currency.round(amount),
+                    "label": _(
+                        "Collection costs after the 14-day notice of %(date)s (%(invoices)s): %(amount)s on a "
+                        "principal of %(principal)s",
+                        date=format_date(self.env, notice.date),
+                        invoices=", ".join(items.move_id.mapped("name")),
+                        amount=formatLang(self.env, amount, currency_obj=currency),
+                        principal=formatLang(self.env, principal, currency_obj=currency),
+                    ),
+                    "notice": notice,
+                }
+            )
+        return charges
+
+    @api.model
+    def _get_charges_summary(self, partner, level, day, lines):
+        """What a step of ``level`` for ``partner`` on ``day`` concerning
+        ``lines`` would charge, and why, in one sentence for the preview and
+        the statements screen (empty when the level charges nothing and gives
+        no notice): the kind of debtor, the rate and its origin, the
+        compensation, the 14-day notice and the collection costs, and the total
+        a step would invoice now (computed without writing anything)."""
+        company = level.company_id
+        partner = partner.commercial_partner_id
+        currency = company.currency_id
+        consumer = partner.followup_debtor_type == "consumer"
+        parts = []
+        try:
+            if level.charge_fee:
+                parts.append(_("reminder fee %s", formatLang(self.env, level.fee_amount, currency_obj=currency)))
+            if level.charge_interest:
+                if consumer:
+                    rate = company.followup_consumer_interest_rate
+                    parts.append(
+                        _("interest at %s%% (the consumer rate)", formatLang(self.env, rate, digits=2))
+                        if rate > 0
+                        else _("no interest (consumer rate 0)")
+                    )
+                elif company.followup_interest_type == "statutory":
+                    rates = self.env["account.followup.reference.rate"]._get_rates()
+                    rate = company._get_followup_statutory_rate(day, rates)
+                    parts.append(_("interest at %s%% (statutory, business)", formatLang(self.env, rate, digits=2)))
+                else:
+                    parts.append(
+                        _(
+                            "interest at %s%% (the company's fixed rate)",
+                            formatLang(self.env, company.followup_interest_rate, digits=2),
+                        )
+                    )
+            if level.charge_compensation:
+                parts.append(
+                    _("no compensation (consumer)")
+                    if consumer
+                    else _(
+                        "compensation %s per invoice",
+                        formatLang(self.env, company.followup_compensation_amount, currency_obj=currency),
+                    )
+                )
+            if consumer and level.consumer_notice:
+                costs = bik_collection_costs(self._get_notice_principal(company, lines, day))
+                parts.append(
+                    _(
+                        "14-day notice of collection costs of %s",
+                        formatLang(self.env, costs, currency_obj=currency),
+                    )
+                )
+            if consumer and level.charge_consumer_costs:
+                parts.append(_("collection costs once a 14-day notice is 14 days old"))
+            if not parts:
+                return ""
+            step = self.env["account.followup.step"].new(
+                {
+                    "partner_id": partner.id,
+                    "company_id": company.id,
+                    "level_id": level.id,
+                    "date": day,
+                    "move_line_ids": [Command.set(lines.ids)],
+                }
+            )
+            exempt = partner.with_company(company).followup_charges_exempt
+            total = 0.0 if exempt else sum(charge["amount"] for charge in step._get_charges())
+        except UserError as error:
+            # e.g. no reference rate known for the half-year: the step would fail the same way
+            return error.args[0]
+        return _(
+            "%(debtor)s: %(charges)s. To be charged now: %(total)s",
+            debtor=_("Consumer") if consumer else _("Business"),
+            charges="; ".join(parts),
+            total=_("nothing, exempt from charges") if exempt else formatLang(self.env, total, currency_obj=currency),
+        )
 
     @api.model
     def _get_due_changes(self, line):
@@ -286,10 +475,10 @@ class AccountFollowupChargesMixin(models.AbstractModel):
         lines = []
         for charge in charges:
             product = company._get_followup_charge_product(charge["type"])
-            taxes = product.taxes_id._filter_taxes_by_company(company)
+            taxes = self._get_charge_taxes(charge["type"], product)
             if fiscal_position:
                 taxes = fiscal_position.map_tax(taxes)
-            move, line = charge.get("move"), charge.get("line")
+            move, line, notice = charge.get("move"), charge.get("line"), charge.get("notice")
             lines.append(
                 Command.create(
                     {
@@ -301,6 +490,7 @@ class AccountFollowupChargesMixin(models.AbstractModel):
                         "followup_charge_type": charge["type"],
                         "followup_charged_move_id": move.id if move else False,
                         "followup_charged_line_id": line.id if line else False,
+                        "followup_notice_step_id": notice.id if notice else False,
                         "followup_interest_date_from": charge.get("date_from", False),
                         "followup_interest_date_to": charge.get("date_to", False),
                     }
@@ -317,6 +507,18 @@ class AccountFollowupChargesMixin(models.AbstractModel):
             "followup_step_id": self.id,
             "invoice_line_ids": lines,
         }
+
+    def _get_charge_taxes(self, charge_type, product):
+        """The taxes of a charge line: its product's; for the collection costs,
+        VAT only when the company says it cannot deduct VAT (the product's
+        sales taxes, else the company's default sales tax), else none."""
+        company = self.company_id
+        taxes = product.taxes_id._filter_taxes_by_company(company)
+        if charge_type == CHARGE_COLLECTION_COSTS:
+            if not company.followup_collection_costs_vat:
+                return taxes.browse()
+            return taxes or company.account_sale_tax_id
+        return taxes
 
     def _get_charges_note(self):
         """What the charges of this step are, for the follow-up's log in the

@@ -150,6 +150,12 @@ class AccountFollowup(models.AbstractModel):
                 actions = [_("proposed to %s", situation.responsible.name)]
             else:
                 actions = [channel.describe(situation) for channel in channels if channel.is_enabled(level)]
+            # what its late-payment charges would be, and why (businesses, consumers)
+            charges = self.env["account.followup.step"]._get_charges_summary(
+                situation.partner, level, today, situation.items
+            )
+            if charges:
+                actions.append(charges)
             preview.append({"partner": situation.partner, "level": level, "actions": actions})
         return preview
 

@@ -125,6 +125,21 @@ class AccountFollowupLevel(models.Model):
         "once per overdue invoice in its life, whatever the level that charges it.",
     )
 
+    consumer_notice = fields.Boolean(
+        string="14-day Notice to Consumers",
+        help="For a consumer, the e-mail and the letter of this level carry the 14-day notice of the Dutch "
+        "law (art. 6:96 BW): the amount of the collection costs (BIK scale, on the overdue invoices the "
+        "reminder names) and 14 days, counting from the day after the customer received it, to pay "
+        "without them. Businesses receive no notice.",
+    )
+    charge_consumer_costs = fields.Boolean(
+        string="Charge the Collection Costs to Consumers",
+        help="Invoice the collection costs (BIK scale) to a consumer when a 14-day notice reached them "
+        "at least 14 full days before (an e-mail on the day it was sent, a letter two days after it "
+        "was printed or posted) and the invoices it named are still unpaid; once per notice. Never to "
+        "a business.",
+    )
+
     def _default_plan_id(self):
         return self.env.company.followup_default_plan_id
 

@@ -115,6 +115,8 @@ class AccountFollowup(models.AbstractModel):
             "move_line_ids": [Command.set(situation.items.ids)],
             "amount_due": summary.get("balance", 0.0),
             "amount_overdue": summary.get("total_overdue", 0.0),
+            # the 14-day notice its e-mail and letter carried (see FollowupSituation.notice)
+            "notice_amount": situation.notice["amount"] if situation.notice else 0.0,
         }
 
     # ------------------------------------------------------------

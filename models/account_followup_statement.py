@@ -188,7 +188,7 @@ class AccountFollowupStatement(models.AbstractModel):
             "letter_to_print": bool(partner.followup_letter_to_print),
             "followup_enabled": self.env.company.payment_followup_enabled,
             "can_edit": self.env.user.has_group("account.group_account_invoice"),
-            "level": self._prepare_level(level, due=status == STATUS_ACTION),
+            "level": self._prepare_level(level, due=status == STATUS_ACTION, partner=partner, lines=statement["lines"]),
             **self._prepare_plan(partner),
             # What was done last and what comes next: also after a promise or a
             # snooze, when no item is chased today and no level is "reached".
@@ -258,10 +258,23 @@ class AccountFollowupStatement(models.AbstractModel):
         return summary["level"] or summary["reached"]
 
     @api.model
-    def _prepare_level(self, level, due):
+    def _prepare_level(self, level, due, partner=None, lines=()):
+        """The level shown for the customer, with what its late-payment
+        charges would be and why (businesses, consumers: see
+        account.followup.step._get_charges_summary) on its overdue ``lines``
+        (of the statement)."""
         if not level:
             return False
+        charges = ""
+        if partner:
+            items = self.env["account.move.line"].browse(
+                [line["id"] for line in lines if line["days_late"] > 0 and not line["is_credit"]]
+            )
+            charges = self.env["account.followup.step"]._get_charges_summary(
+                partner, level, fields.Date.context_today(self), items
+            )
         return {
+            "charges": charges,
             "id": level.id,
             "name": level.name,
             "due": due,

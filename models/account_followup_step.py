@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
@@ -18,6 +20,16 @@ from ..followup.definitions import (
 EFFECTIVE_CHANNEL_STATES = ("sent", "queued", "to_do", "done")
 # Actions that left for the customer (the e-mail sent or queued, the letter printed or posted).
 SENT_CHANNEL_STATES = ("sent", "queued")
+
+# When a 14-day notice reached the customer, per action and outcome: an e-mail
+# on the day it was sent (queued for sending, or sent); a letter two days after
+# it was printed, or posted by Snailmail (the Dutch courts' usual presumption).
+# A bounced or failed e-mail, a skipped letter, a letter not yet printed or
+# posted: not delivered.
+NOTICE_DELIVERY_DAYS = {
+    "email": {CHANNEL_QUEUED: 0, CHANNEL_SENT: 0},
+    "letter": {CHANNEL_SENT: 2},
+}
 
 STEP_IN_PROGRESS = "in_progress"
 STEP_DONE = "done"
@@ -134,6 +146,29 @@ class AccountFollowupStep(models.Model):
         help="The customer invoice of the late-payment charges (fee, interest, compensation) of this step.",
     )
 
+    # The 14-day notice to a consumer (a level's ``consumer_notice``): the
+    # collection costs it stated, and the day it reached the customer.
+    notice_amount = fields.Monetary(
+        string="Collection Costs Notified",
+        readonly=True,
+        help="The collection costs (BIK scale) the 14-day notice of this step stated to the consumer.",
+    )
+    notice_date = fields.Date(
+        string="Notice Received on",
+        compute="_compute_notice_date",
+        store=True,
+        help="The day the 14-day notice reached the customer: the day its e-mail was sent, two days "
+        "after its letter was printed or posted. Empty while it has not, or if it could not be "
+        "delivered: then it allows no collection costs.",
+    )
+    notice_costs_line_ids = fields.One2many(
+        "account.move.line",
+        "followup_notice_step_id",
+        string="Collection Costs Charged",
+        readonly=True,
+        help="The collection costs charged after this notice, on a later step's charges invoice.",
+    )
+
     # What the money did after the step: the effectiveness figures (below)
     amount_concerned = fields.Monetary(
         readonly=True,
@@ -193,6 +228,17 @@ class AccountFollowupStep(models.Model):
         for step in self:
             # at most one: account.move's unique constraint on followup_step_id
             step.charge_move_id = step.charge_move_ids[:1]
+
+    @api.depends("notice_amount", "channel_ids.channel", "channel_ids.state", "channel_ids.done_date")
+    def _compute_notice_date(self):
+        for step in self:
+            days = []
+            if step.notice_amount:
+                for row in step.channel_ids.filtered("done_date"):
+                    delay = NOTICE_DELIVERY_DAYS.get(row.channel, {}).get(row.state)
+                    if delay is not None:
+                        days.append(row.done_date + timedelta(days=delay))
+            step.notice_date = min(days) if days else False
 
     @api.depends("date", "move_line_ids.balance", "move_line_ids.matched_credit_ids")
     def _compute_payment_figures(self):

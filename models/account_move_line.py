@@ -4,6 +4,8 @@ from odoo import fields, models
 CHARGE_FEE = "fee"
 CHARGE_INTEREST = "interest"
 CHARGE_COMPENSATION = "compensation"
+# Extrajudicial collection costs of a consumer (Dutch BIK scale), after a 14-day notice.
+CHARGE_COLLECTION_COSTS = "collection_costs"
 
 
 class AccountMoveLine(models.Model):
@@ -32,6 +34,7 @@ class AccountMoveLine(models.Model):
             (CHARGE_FEE, "Reminder fee"),
             (CHARGE_INTEREST, "Late-payment interest"),
             (CHARGE_COMPENSATION, "Compensation"),
+            (CHARGE_COLLECTION_COSTS, "Collection costs"),
         ],
         string="Late-payment Charge",
         copy=False,
@@ -55,6 +58,15 @@ class AccountMoveLine(models.Model):
         ondelete="set null",
         help="The overdue journal item (installment) this interest is charged for.",
     )
+    followup_notice_step_id = fields.Many2one(
+        "account.followup.step",
+        string="14-day Notice",
+        copy=False,
+        readonly=True,
+        index="btree_not_null",
+        ondelete="restrict",
+        help="The follow-up step whose 14-day notice these collection costs are charged after.",
+    )
     followup_interest_date_from = fields.Date(string="Interest From", copy=False, readonly=True)
     followup_interest_date_to = fields.Date(string="Interest To", copy=False, readonly=True)
 
@@ -69,6 +81,14 @@ class AccountMoveLine(models.Model):
             CREATE UNIQUE INDEX IF NOT EXISTS account_move_line_followup_compensation_once
                 ON account_move_line (followup_charged_move_id)
              WHERE followup_charge_type = 'compensation'
+            """
+        )
+        # The collection costs of a consumer are charged once per 14-day notice.
+        self.env.cr.execute(
+            """
+            CREATE UNIQUE INDEX IF NOT EXISTS account_move_line_followup_collection_costs_once
+                ON account_move_line (followup_notice_step_id)
+             WHERE followup_charge_type = 'collection_costs'
             """
         )
         return res

@@ -157,6 +157,15 @@ class ResCompany(models.Model):
         ),
         help="Product of the recovery compensation lines of the charges invoices.",
     )
+    followup_collection_costs_product_id = fields.Many2one(
+        "product.product",
+        string="Collection Costs Product",
+        default=lambda self: self.env.ref(
+            "account_payment_followup.product_followup_collection_costs", raise_if_not_found=False
+        ),
+        help="Product of the collection costs lines (consumers, after a 14-day notice) of the charges "
+        "invoices. Their VAT follows the setting VAT on Collection Costs, not the product.",
+    )
     followup_charges_auto_post = fields.Boolean(
         string="Post Charges Invoices at Once",
         default=True,
@@ -373,7 +382,8 @@ class ResCompany(models.Model):
                     )
 
     def _get_followup_charge_product(self, charge_type):
-        """The product of a kind of charge ("fee", "interest", "compensation"):
+        """The product of a kind of charge ("fee", "interest", "compensation",
+        "collection_costs"):
         the company's choice, else the module's own (companies that existed
         before the module was installed have none set)."""
         self.ensure_one()
@@ -384,7 +394,7 @@ class ResCompany(models.Model):
     def _setup_followup_charge_products(self):
         """Give the module's charge products to the companies that existed
         before it was installed (new companies get them by default)."""
-        for charge_type in ("fee", "interest", "compensation"):
+        for charge_type in ("fee", "interest", "compensation", "collection_costs"):
             field = f"followup_{charge_type}_product_id"
             product = self.env.ref(f"account_payment_followup.product_followup_{charge_type}")
             self.sudo().with_context(active_test=False).search([(field, "=", False)]).write({field: product.id})

@@ -26,6 +26,9 @@ class ResConfigSettings(models.TransientModel):
     followup_compensation_product_id = fields.Many2one(
         related="company_id.followup_compensation_product_id", readonly=False
     )
+    followup_collection_costs_product_id = fields.Many2one(
+        related="company_id.followup_collection_costs_product_id", readonly=False
+    )
     followup_charges_auto_post = fields.Boolean(related="company_id.followup_charges_auto_post", readonly=False)
     followup_promise_max_days = fields.Integer(related="company_id.followup_promise_max_days", readonly=False)
     followup_reply_pause_days = fields.Integer(related="company_id.followup_reply_pause_days", readonly=False)

@@ -48,6 +48,8 @@ class AccountFollowupEffectivenessReport(models.Model):
             "automatic",
             "state",
             "main_channel",
+            "notice_amount",
+            "notice_date",
             "amount_concerned",
             "paid_7",
             "paid_14",
@@ -56,6 +58,7 @@ class AccountFollowupEffectivenessReport(models.Model):
             "paid_date",
         ],
         "res.company": ["currency_id"],
+        "account.move.line": ["followup_notice_step_id", "followup_charge_type", "price_subtotal", "parent_state"],
     }
 
     step_id = fields.Many2one("account.followup.step", readonly=True)
@@ -81,6 +84,21 @@ class AccountFollowupEffectivenessReport(models.Model):
         compute="_compute_used_channel",
         search="_search_used_channel",
         help="The steps with an action of this channel that reached the customer or a person.",
+    )
+    with_notice = fields.Boolean(
+        string="With 14-day Notice",
+        readonly=True,
+        help="The step's e-mail or letter carried a 14-day notice that reached the consumer.",
+    )
+    notice_amount = fields.Monetary(
+        string="Collection Costs Notified",
+        readonly=True,
+        help="The collection costs the step's 14-day notice stated.",
+    )
+    collection_costs = fields.Monetary(
+        string="Collection Costs Charged",
+        readonly=True,
+        help="The collection costs charged after the step's 14-day notice (posted charges invoices), VAT excluded.",
     )
     amount = fields.Monetary(
         string="Amount Concerned",
@@ -136,6 +154,15 @@ class AccountFollowupEffectivenessReport(models.Model):
                    step.automatic,
                    step.state,
                    step.main_channel AS channel,
+                   step.notice_date IS NOT NULL AS with_notice,
+                   COALESCE(step.notice_amount, 0) AS notice_amount,
+                   COALESCE((
+                       SELECT SUM(costs.price_subtotal)
+                         FROM account_move_line costs
+                        WHERE costs.followup_notice_step_id = step.id
+                          AND costs.followup_charge_type = 'collection_costs'
+                          AND costs.parent_state = 'posted'
+                   ), 0) AS collection_costs,
                    COALESCE(step.amount_concerned, 0) AS amount,
                    COALESCE(step.paid_7, 0) AS paid_7,
                    COALESCE(step.paid_14, 0) AS paid_14,

@@ -20,6 +20,8 @@ class ReportFollowupLetter(models.AbstractModel):
             "doc_model": "res.partner",
             "docs": partners,
             "statements": {pid: situation.statement for pid, situation in situations.items()},
+            # The 14-day notice of a consumer (see FollowupSituation.notice).
+            "followup_notices": {pid: situation.notice for pid, situation in situations.items()},
             # A letter is printed: its payment QR codes are inlined.
             "followup_pages": {
                 pid: situation.get_page_values(qr_image="base64") for pid, situation in situations.items()

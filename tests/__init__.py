@@ -15,6 +15,7 @@ from . import test_security
 from . import test_scale
 from . import test_charges
 from . import test_charges_statutory
+from . import test_charges_consumers
 from . import test_charges_concurrency
 from . import test_statement_page
 from . import test_analysis
