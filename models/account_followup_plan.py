@@ -70,8 +70,12 @@ class AccountFollowupPlan(models.Model):
     def _check_filter_domain(self):
         for plan in self:
             try:
-                self.env["res.partner"]._search(plan._get_filter_domain())
-            except (SyntaxError, ValueError, TypeError, KeyError, UserError) as error:
+                domain = plan._get_filter_domain()
+                if not isinstance(domain, list | tuple):
+                    # the ORM only asserts it (an AssertionError, no message for a user)
+                    raise ValueError(_("a filter is a list of conditions, not %s", plan.filter_domain))
+                self.env["res.partner"]._search(domain)
+            except (SyntaxError, NameError, ValueError, TypeError, KeyError, UserError) as error:
                 raise ValidationError(
                     _(
                         "The customers' filter of the follow-up plan “%(plan)s” is not valid: %(error)s",
@@ -97,6 +101,23 @@ class AccountFollowupPlan(models.Model):
                         "“%(plan)s” is the default follow-up plan of %(company)s: it stays in that company.",
                         plan=plan.name,
                         company=company.name,
+                    )
+                )
+
+    @api.constrains("company_id")
+    def _check_levels_company(self):
+        """A plan moves to another company only without levels: its levels
+        (and the history that names them) stay in their company."""
+        for plan in self:
+            other = plan.level_ids.filtered(lambda level, plan=plan: level.company_id != plan.company_id)
+            if other:
+                raise ValidationError(
+                    _(
+                        "The follow-up plan “%(plan)s” has levels of %(company)s: it stays in that company. "
+                        "Create a plan in %(new)s instead.",
+                        plan=plan.name,
+                        company=other[0].company_id.name,
+                        new=plan.company_id.name,
                     )
                 )
 

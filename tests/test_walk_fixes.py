@@ -1,0 +1,100 @@
+"""What the walkthrough of plans, statutory interest and Send & Print found,
+attacked as a user does it: JSON-RPC calls with the user's own session."""
+
+import json
+
+from odoo import Command
+from odoo.tests import new_test_user, tagged
+from odoo.tools import mute_logger
+
+from .common_rpc import FollowupRpcCommon
+
+
+@tagged("post_install", "-at_install")
+class TestWalkFixes(FollowupRpcCommon):
+    @classmethod
+    def setUpClass(cls, chart_template_ref=None):
+        super().setUpClass(chart_template_ref=chart_template_ref)
+        cls.plan = cls.company.followup_default_plan_id
+        cls.manager = new_test_user(
+            cls.env,
+            "walk.manager",
+            groups="base.group_system,account.group_account_manager",
+            company_id=cls.company.id,
+            company_ids=[Command.set((cls.company + cls.company_data_2["company"]).ids)],
+        )
+        cls.consumers = cls.env["account.followup.plan"].create(
+            {"name": "Consumers", "company_id": cls.company.id, "filter_domain": "[]"}
+        )
+
+    def _rpc_error(self, login, model, method, *args, **kwargs):
+        """The error a refused call answers, as the user's screen shows it:
+        "<exception class>: <message>" (None when the call went through)."""
+        self.authenticate(login, login + "x" * (8 - len(login)))
+        payload = {"model": model, "method": method, "args": list(args), "kwargs": kwargs}
+        with mute_logger("odoo.http"):
+            response = self.url_open(
+                "/web/dataset/call_kw",
+                data=json.dumps({"jsonrpc": "2.0", "method": "call", "id": 1, "params": payload}),
+                headers={"Content-Type": "application/json"},
+            )
+        error = response.json().get("error")
+        return error and f"{error['data']['name']}: {error['data']['message']}"
+
+    def test_a_plan_filter_that_is_no_list_is_refused_clearly(self):
+        """A filter that evaluates to something else than a list of conditions
+        (a number, a string, a dictionary) was answered with a bare
+        AssertionError from the ORM; now the plan's own message says what is
+        wrong, and the filter is unchanged."""
+        for bad in ("1", "'name'", "{'name': 1}", "[1]", "__import__('os')", "[("):
+            error = self._rpc_error(
+                "walk.manager", "account.followup.plan", "write", self.consumers.ids, {"filter_domain": bad}
+            )
+            self.assertIn("ValidationError", error or "", bad)
+            self.assertIn("The customers' filter of the follow-up plan “Consumers” is not valid", error, bad)
+            self.assertNotIn("AssertionError", error, bad)
+        self.consumers.invalidate_recordset()
+        self.assertEqual(self.consumers.filter_domain, "[]")
+
+    def test_a_negative_statutory_margin_is_refused(self):
+        """A margin of -100 points, saved in the settings, took away all the
+        statutory interest without a word."""
+        margin = self.company.followup_statutory_margin
+        error = self._rpc_error(
+            "walk.manager",
+            "res.config.settings",
+            "create",
+            {"followup_interest_type": "statutory", "followup_statutory_margin": -100},
+        )
+        self.assertIn("ValidationError", error or "")
+        self.assertIn("The statutory margin cannot be negative", error)
+        self.company.invalidate_recordset()
+        self.assertEqual(self.company.followup_statutory_margin, margin)
+
+    def test_a_plan_with_levels_stays_in_its_company(self):
+        """Moving a plan with levels to another company left its levels in the
+        first one: the other company's customers were chased by levels its
+        users cannot see, the first company's lost the plan."""
+        company_b = self.company_data_2["company"]
+        level = self.env["account.followup.level"].create(
+            {
+                "name": "Friendly reminder",
+                "plan_id": self.consumers.id,
+                "delay": 10,
+                "manual_action": True,
+                "manual_action_note": "Call",
+            }
+        )
+        error = self._rpc_error(
+            "walk.manager", "account.followup.plan", "write", self.consumers.ids, {"company_id": company_b.id}
+        )
+        self.assertIn("ValidationError", error or "")
+        self.assertIn(f"The follow-up plan “Consumers” has levels of {self.company.name}", error)
+        self.consumers.invalidate_recordset()
+        self.assertEqual(self.consumers.company_id, self.company)
+        self.assertEqual(self.consumers.level_ids, level)
+        # a plan without levels may move
+        empty = self.env["account.followup.plan"].create({"name": "Empty", "company_id": self.company.id})
+        self.assertIsNone(
+            self._rpc_error("walk.manager", "account.followup.plan", "write", empty.ids, {"company_id": company_b.id})
+        )
