@@ -2,11 +2,13 @@
 attacked as a user does it: JSON-RPC calls with the user's own session."""
 
 import json
+from datetime import timedelta
 
-from odoo import Command
-from odoo.tests import new_test_user, tagged
+from odoo import Command, fields
+from odoo.tests import HttpCase, new_test_user, tagged
 from odoo.tools import mute_logger
 
+from .common import FollowupCommon
 from .common_rpc import FollowupRpcCommon
 
 
@@ -97,4 +99,20 @@ class TestWalkFixes(FollowupRpcCommon):
         empty = self.env["account.followup.plan"].create({"name": "Empty", "company_id": self.company.id})
         self.assertIsNone(
             self._rpc_error("walk.manager", "account.followup.plan", "write", empty.ids, {"company_id": company_b.id})
+        )
+
+
+@tagged("post_install", "-at_install")
+class TestWalkFixesTour(FollowupCommon, HttpCase):
+    def test_a_search_that_finds_nobody_is_not_praised(self):
+        """The statements screen said "No customer here. Well done!" when a
+        search (or the plan chosen) matched nobody, while customers still
+        needed action; it says that the search found nothing."""
+        self._let_accountant_log_in(lang="en_US")
+        customer = self._create_customer("Walk Customer", "walk@customer.example.com")
+        self._invoice(customer, 100, fields.Date.today() - timedelta(days=20))
+        self.start_tour(
+            "/web#action=account_payment_followup.action_customer_statements",
+            "account_payment_followup_walk_empty_search",
+            login="anna.followup",
         )
