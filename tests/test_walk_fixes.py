@@ -58,6 +58,37 @@ class TestWalkFixes(FollowupRpcCommon):
         self.consumers.invalidate_recordset()
         self.assertEqual(self.consumers.filter_domain, "[]")
 
+    def test_a_plan_filter_on_the_follow_up_itself_is_refused(self):
+        """A filter on the customer's follow-up status, level or next date
+        (computed from the plans: the filter would decide its own plan)
+        answered a RecursionError; a filter on a field that cannot be searched
+        (the amount overdue) was ignored by the ORM, so the plan took every
+        customer and the statements screen emptied. Both are refused."""
+        for bad, field in (
+            ("[('followup_status', '=', 'in_need_of_action')]", "Follow-up Status"),
+            ("[('followup_level_id.delay', '>', 10)]", "Follow-up Level"),
+            ("[('commercial_partner_id.followup_next_action_date', '<', '2030-01-01')]", "Next Follow-up"),
+            ("[('total_overdue', '>', 100)]", "Total Overdue"),
+        ):
+            error = self._rpc_error(
+                "walk.manager", "account.followup.plan", "write", self.consumers.ids, {"filter_domain": bad}
+            )
+            self.assertIn("ValidationError", error or "", bad)
+            self.assertIn("The customers' filter of the follow-up plan “Consumers” is not valid", error, bad)
+            self.assertIn(field, error, bad)
+        self.consumers.invalidate_recordset()
+        self.assertEqual(self.consumers.filter_domain, "[]")
+        # a filter on what a person sets on the customer is fine
+        self.assertIsNone(
+            self._rpc_error(
+                "walk.manager",
+                "account.followup.plan",
+                "write",
+                self.consumers.ids,
+                {"filter_domain": "[('commercial_partner_id.followup_debtor_type', '=', 'consumer')]"},
+            )
+        )
+
     def test_a_negative_statutory_margin_is_refused(self):
         """A margin of -100 points, saved in the settings, took away all the
         statutory interest without a word."""
