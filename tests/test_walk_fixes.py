@@ -25,6 +25,13 @@ class TestWalkFixes(FollowupRpcCommon):
             company_id=cls.company.id,
             company_ids=[Command.set((cls.company + cls.company_data_2["company"]).ids)],
         )
+        cls.billing = new_test_user(
+            cls.env,
+            "walk.billing",
+            groups="base.group_user,account.group_account_invoice",
+            company_id=cls.company.id,
+            company_ids=[Command.set(cls.company.ids)],
+        )
         cls.consumers = cls.env["account.followup.plan"].create(
             {"name": "Consumers", "company_id": cls.company.id, "filter_domain": "[]"}
         )
@@ -88,6 +95,33 @@ class TestWalkFixes(FollowupRpcCommon):
                 {"filter_domain": "[('commercial_partner_id.followup_debtor_type', '=', 'consumer')]"},
             )
         )
+
+    def test_an_archived_plan_is_not_chosen_nor_shown_as_chosen(self):
+        """A billing user could choose an archived plan on the statements
+        screen: the customer followed the default plan while the screen said
+        that a person had chosen its plan. Choosing an archived plan is
+        refused; a chosen plan archived later no longer shows as chosen."""
+        customer = self._create_customer("Archie Customer", "archie@customer.example.com")
+        old_plan = self.env["account.followup.plan"].create(
+            {"name": "Old segment", "filter_domain": "[('id', '=', 0)]"}
+        )
+        old_plan.action_archive()
+        error = self._rpc_error("walk.billing", "account.followup.statement", "set_plan", customer.id, old_plan.id)
+        self.assertIn("UserError", error or "")
+        self.assertIn("The follow-up plan “Old segment” is archived", error)
+        self.assertFalse(customer.with_company(self.company).followup_plan_id)
+        # chosen while active, archived afterwards: the filters decide again, and the screen says so
+        self.assertIsNone(
+            self._rpc_error("walk.billing", "account.followup.statement", "set_plan", customer.id, self.consumers.id)
+        )
+        self.consumers.action_archive()
+        self.authenticate("walk.billing", "walk.billing")
+        statement = self.make_jsonrpc_request(
+            "/web/dataset/call_kw",
+            {"model": "account.followup.statement", "method": "get_statement", "args": [customer.id], "kwargs": {}},
+        )
+        self.assertEqual(statement["plan"]["name"], self.plan.name)
+        self.assertFalse(statement["plan_chosen"])
 
     def test_a_negative_statutory_margin_is_refused(self):
         """A margin of -100 points, saved in the settings, took away all the
