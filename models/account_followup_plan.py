@@ -3,6 +3,10 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
 from odoo.tools.safe_eval import safe_eval
 
+# The customer's follow-up situation, computed from its plan: no plan's filter
+# may use it (see _check_filter_fields).
+FOLLOWUP_SITUATION_FIELDS = ("followup_status", "followup_level_id", "followup_next_action_date")
+
 
 class AccountFollowupPlan(models.Model):
     """A ladder of follow-up levels for a segment of a company's customers
@@ -70,8 +74,13 @@ class AccountFollowupPlan(models.Model):
     def _check_filter_domain(self):
         for plan in self:
             try:
-                self.env["res.partner"]._search(plan._get_filter_domain())
-            except (SyntaxError, ValueError, TypeError, KeyError, UserError) as error:
+                domain = plan._get_filter_domain()
+                if not isinstance(domain, list | tuple):
+                    # the ORM only asserts it (an AssertionError, no message for a user)
+                    raise ValueError(_("a filter is a list of conditions, not %s", plan.filter_domain))
+                plan._check_filter_fields(self.env["res.partner"], domain)
+                self.env["res.partner"]._search(domain)
+            except (SyntaxError, NameError, ValueError, TypeError, KeyError, UserError) as error:
                 raise ValidationError(
                     _(
                         "The customers' filter of the follow-up plan “%(plan)s” is not valid: %(error)s",
@@ -97,6 +106,51 @@ class AccountFollowupPlan(models.Model):
                         "“%(plan)s” is the default follow-up plan of %(company)s: it stays in that company.",
                         plan=plan.name,
                         company=company.name,
+                    )
+                )
+
+    def _check_filter_fields(self, model, domain):
+        """Raise ValueError when a condition of ``domain`` (on ``model``) names
+        a field the ORM cannot search (it would silently drop the condition:
+        the plan would take every customer) or the customer's follow-up
+        situation, which is computed from the plans (the filter would decide
+        its own plan, endlessly)."""
+        for leaf in domain:
+            if not isinstance(leaf, list | tuple) or len(leaf) != 3 or not isinstance(leaf[0], str):
+                continue  # operators, constant leaves; the ORM checks the rest
+            current = model
+            for name in leaf[0].split("."):
+                field = current._fields.get(name)
+                if field is None:
+                    break  # the ORM says which field does not exist
+                if current._name == "res.partner" and name in FOLLOWUP_SITUATION_FIELDS:
+                    raise ValueError(
+                        _(
+                            "“%s” is computed from the follow-up plans: a plan cannot choose its customers by it",
+                            field._description_string(self.env),
+                        )
+                    )
+                if not field._description_searchable:
+                    raise ValueError(_("“%s” cannot be searched", field._description_string(self.env)))
+                if field.relational:
+                    current = self.env[field.comodel_name]
+            if leaf[1] in ("any", "not any") and isinstance(leaf[2], list | tuple):
+                self._check_filter_fields(current, leaf[2])
+
+    @api.constrains("company_id")
+    def _check_levels_company(self):
+        """A plan moves to another company only without levels: its levels
+        (and the history that names them) stay in their company."""
+        for plan in self:
+            other = plan.level_ids.filtered(lambda level, plan=plan: level.company_id != plan.company_id)
+            if other:
+                raise ValidationError(
+                    _(
+                        "The follow-up plan “%(plan)s” has levels of %(company)s: it stays in that company. "
+                        "Create a plan in %(new)s instead.",
+                        plan=plan.name,
+                        company=other[0].company_id.name,
+                        new=plan.company_id.name,
                     )
                 )
 

@@ -215,9 +215,11 @@ class AccountFollowupStatement(models.AbstractModel):
         company = self.env.company
         plan_id = self.env["account.followup.plan"]._get_partner_plan_ids(company, partner.ids).get(partner.id)
         plan = self.env["account.followup.plan"].browse(plan_id)
+        chosen = partner.with_company(company).followup_plan_id
         return {
             "plan": {"id": plan.id, "name": plan.name} if plan else False,
-            "plan_chosen": bool(partner.with_company(company).followup_plan_id),
+            # a chosen plan archived since then no longer applies: the filters decide
+            "plan_chosen": bool(chosen) and chosen == plan,
             "plans": self._prepare_plans(),
         }
 
@@ -459,6 +461,8 @@ class AccountFollowupStatement(models.AbstractModel):
             if not plan or plan.company_id != self.env.company:
                 raise UserError(_("This follow-up plan is not a plan of %s.", self.env.company.name))
             plan.check_access_rule("read")
+            if not plan.active:
+                raise UserError(_("The follow-up plan “%s” is archived: choose an active plan.", plan.name))
         partner = self.env["res.partner"].browse(partner_id).commercial_partner_id
         old = partner.followup_plan_id
         partner._followup_write({"followup_plan_id": plan.id})

@@ -1,7 +1,7 @@
 from datetime import timedelta
 
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 from odoo.tools import format_date
 
 from ..followup.interest import (
@@ -190,6 +190,19 @@ class ResCompany(models.Model):
             "The recovery compensation cannot be negative.",
         ),
     ]
+
+    @api.constrains("followup_statutory_margin")
+    def _check_followup_statutory_margin(self):
+        for company in self:
+            if company.followup_statutory_margin < 0:
+                raise ValidationError(
+                    _(
+                        "The statutory margin cannot be negative (%(margin)s points for %(company)s): the law "
+                        "adds at least 8 points to the reference rate.",
+                        margin=company.followup_statutory_margin,
+                        company=company.name,
+                    )
+                )
 
     @api.depends("country_id")
     def _compute_followup_statutory_margin(self):

@@ -32,3 +32,4 @@ from . import test_letter_tour
 from . import test_followup_queue
 from . import test_followup_plans
 from . import test_channels
+from . import test_walk_fixes
