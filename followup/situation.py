@@ -43,6 +43,9 @@ class FollowupSituation:
         # (the reminders' author, reply-to...): one dict per batch, see
         # account.followup._execute_followups; plain values, kept across commits.
         self.shared = {}
+        # Its page row locked and updated by the scheduled action (see
+        # account.followup._lock_partner): _record_step need not update it again.
+        self.locked = False
 
     @property
     def page(self):
