@@ -125,9 +125,10 @@ class AccountFollowup(models.AbstractModel):
         ``account.followup.statement.page._get_page`` does it for one: "ON
         CONFLICT" leaves a page created meanwhile by another transaction, whose
         customer then gets its page when first needed; when that other
-        transaction is still open, this one fails with a serialization error,
-        rolled back to the savepoint, and each customer gets its page on its
-        own as before."""
+        transaction is still open, this one fails with a serialization error
+        (or a deadlock with another worker creating the same pages), rolled
+        back to the savepoint, and each customer gets its page on its own as
+        before."""
         missing = [situation for situation in situations if not situation._page]
         if not missing:
             return
@@ -150,7 +151,7 @@ class AccountFollowup(models.AbstractModel):
                     )
                 )
                 created = dict(self.env.cr.fetchall())
-        except psycopg2.errors.SerializationFailure:
+        except (psycopg2.errors.SerializationFailure, psycopg2.errors.DeadlockDetected):
             return
         # Sudo: the engine's bookkeeping (see account.followup.statement.page._get_page).
         # (iterated: each page prefetches the batch's others)
