@@ -43,6 +43,13 @@ class FollowupSituation:
         self.open_steps = open_steps if open_steps is not None else open_step  # all its steps in progress
         self.level = self.summary.get("level") or env["account.followup.level"]
         self._page = page  # its statement page, when the batch read it
+        # What the customers of one batch share, worked out once for all of them
+        # (the reminders' author, reply-to...): one dict per batch, see
+        # account.followup._execute_followups; plain values, kept across commits.
+        self.shared = {}
+        # Its page row locked and updated by the scheduled action (see
+        # account.followup._lock_partner): _record_step need not update it again.
+        self.locked = False
 
     @property
     def page(self):

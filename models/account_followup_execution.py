@@ -22,6 +22,15 @@ _logger = logging.getLogger(__name__)
 class AccountFollowup(models.AbstractModel):
     _inherit = "account.followup"  # pylint: disable=consider-merging-classes-inherited
 
+    # Customers done between two commits of the scheduled action (auto_commit).
+    # A commit empties the ORM's cache: committing after every customer made
+    # each one read the company, its levels, the template, the language and the
+    # currency again (about 10 queries). A crash redoes at most these customers,
+    # and nothing they produced had left the machine (e-mails, SMS and letters
+    # are queued, sent after the commit); each keeps its savepoint, so one that
+    # fails does not stop the others.
+    _followup_commit_every = 20
+
     # ------------------------------------------------------------
     # CHANNELS
     # ------------------------------------------------------------
@@ -45,8 +54,9 @@ class AccountFollowup(models.AbstractModel):
         done. What a step produces (e-mails, SMS, letters, activities) is
         created in the same transaction as the step.
 
-        :param bool auto_commit: commit after each customer, so that a crash
-            loses at most the customer in progress, which the next run redoes.
+        :param bool auto_commit: commit after every ``_followup_commit_every``
+            customers and at the end, so that a crash loses at most the
+            customers since the last commit, which the next run redoes.
             Only the entry points that own the transaction (the scheduled
             action outside tests, the command-line scripts) pass True.
         :param dict report: filled, when given, with what the run did:
@@ -70,14 +80,32 @@ class AccountFollowup(models.AbstractModel):
         batch = due[:batch_size]
         Partner = self.env["res.partner"].with_company(company)
         situations = self._get_situations(company, Partner.browse([partner.id for partner, _level in batch]), today)
-        for partner, _level in batch:
+        ids = [partner.id for partner, _level in batch]
+        self._create_batch_pages(company, situations.values())
+        shared = {"partner_ids": ids}
+        every = self._followup_commit_every if auto_commit else len(ids)
+        for index, (partner, _level) in enumerate(batch, 1):
             situation = situations[partner.id]
-            # Each customer with its own prefetch: after a commit, reading a field
-            # of one customer would read it for the whole batch again.
-            situation.partner = situation.partner.with_prefetch()
+            situation.shared = shared
+            # The customers between two commits read their fields together; after
+            # a commit (which empties the cache), reading a field of one customer
+            # would read it for the whole batch again.
+            start = (index - 1) // every * every
+            chunk = ids[start : start + every]
+            situation.partner = situation.partner.with_prefetch(tuple(chunk))
+            if index - 1 == start:
+                # The company of the items the chunk's steps concern (the step's
+                # company check), in one query for them all.
+                item_ids = [item_id for pid in chunk for item_id in situations[pid].items.ids]
+                self.env["account.move.line"].browse(item_ids).fetch(["company_id"])
             try:
                 with self.env.cr.savepoint(flush=True):
                     done = self._execute_situation(situation)
+            except psycopg2.errors.SerializationFailure:
+                # Another worker changed the customer since this run began (see
+                # _lock_partner): it did the follow-up, or the next run will.
+                _logger.info("Payment follow-up of partner %s skipped: changed by another transaction", partner.id)
+                done = None
             except Exception:
                 _logger.exception("Payment follow-up of partner %s failed", partner.id)
                 if report is not None:
@@ -85,10 +113,53 @@ class AccountFollowup(models.AbstractModel):
                 done = None
             if report is not None and done:
                 report.setdefault("done", []).append(done)
-            if auto_commit:
-                # One transaction per customer: what is sent is recorded at once.
+            if auto_commit and (index % self._followup_commit_every == 0 or index == len(batch)):
+                # What is queued is recorded in the same transaction as its step.
                 self.env.cr.commit()  # pylint: disable=invalid-commit
         return len(due) > batch_size
+
+    @api.model
+    def _create_batch_pages(self, company, situations):
+        """Create, in one statement, the statement pages the batch's customers
+        lack: every one needs its page (the lock, the reminder's link). As
+        ``account.followup.statement.page._get_page`` does it for one: "ON
+        CONFLICT" leaves a page created meanwhile by another transaction, whose
+        customer then gets its page when first needed; when that other
+        transaction is still open, this one fails with a serialization error
+        (or a deadlock with another worker creating the same pages), rolled
+        back to the savepoint, and each customer gets its page on its own as
+        before."""
+        missing = [situation for situation in situations if not situation._page]
+        if not missing:
+            return
+        try:
+            with self.env.cr.savepoint(flush=False):
+                self.env.cr.execute(
+                    SQL(
+                        """
+                        INSERT INTO account_followup_statement_page
+                               (partner_id, company_id, create_uid, write_uid, create_date, write_date)
+                        SELECT partner_id, %(company)s, %(uid)s, %(uid)s,
+                               NOW() AT TIME ZONE 'UTC', NOW() AT TIME ZONE 'UTC'
+                          FROM unnest(%(partners)s) AS partner_id
+                        ON CONFLICT (partner_id, company_id) DO NOTHING
+                        RETURNING partner_id, id
+                        """,
+                        company=company.id,
+                        uid=self.env.uid,
+                        partners=[situation.partner.id for situation in missing],
+                    )
+                )
+                created = dict(self.env.cr.fetchall())
+        except (psycopg2.errors.SerializationFailure, psycopg2.errors.DeadlockDetected):
+            return
+        # Sudo: the engine's bookkeeping (see account.followup.statement.page._get_page).
+        # (iterated: each page prefetches the batch's others)
+        Page = self.env["account.followup.statement.page"].sudo()
+        pages = dict(zip(created, Page.browse(list(created.values())), strict=True))
+        for situation in missing:
+            if situation.partner.id in pages:
+                situation._page = pages[situation.partner.id]
 
     @api.model
     def _count_automatic_emails(self, due):
@@ -166,21 +237,31 @@ class AccountFollowup(models.AbstractModel):
     @api.model
     def _lock_partner(self, situation):
         """Lock a customer for this transaction: the row of its statement page
-        in the company, a row of the addon's own (the contact is not touched);
-        False when another transaction holds it or changed it since this one
-        began (a recorded step updates it, see _record_step)."""
-        try:
-            with self.env.cr.savepoint(flush=False):
-                page = situation.page
-                self.env.cr.execute(
-                    SQL(
-                        "SELECT id FROM account_followup_statement_page WHERE id = %s FOR NO KEY UPDATE SKIP LOCKED",
-                        page.id,
-                    )
-                )
-                return bool(self.env.cr.fetchone())
-        except psycopg2.errors.SerializationFailure:
-            return False
+        in the company, a row of the addon's own (the contact is not touched),
+        updated at once as a recorded step updates it (see _record_step), in
+        one statement; False when another transaction holds it.
+
+        :raise psycopg2.errors.SerializationFailure: another transaction
+            changed it since this one began; the caller's savepoint (one per
+            customer) rolls it back and the customer is skipped.
+        """
+        page = situation.page
+        self.env.cr.execute(
+            SQL(
+                """
+                UPDATE account_followup_statement_page
+                   SET write_date = (now() at time zone 'UTC'), write_uid = %(uid)s
+                 WHERE id = (SELECT id FROM account_followup_statement_page
+                              WHERE id = %(page)s FOR NO KEY UPDATE SKIP LOCKED)
+                RETURNING id
+                """,
+                uid=self.env.uid,
+                page=page.id,
+            )
+        )
+        page.invalidate_recordset(["write_date", "write_uid"])
+        situation.locked = bool(self.env.cr.fetchone())
+        return situation.locked
 
     @api.model
     def _is_level_on_record(self, situation):
@@ -207,8 +288,14 @@ class AccountFollowup(models.AbstractModel):
 
     @api.model
     def _execute_partner(self, partner, company, today):
-        """Execute the level due for one customer, computed on its own."""
-        return self._execute_situation(self._get_situation(partner, company, today))
+        """Execute the level due for one customer, computed on its own; None
+        when another transaction holds or changed it (see _lock_partner)."""
+        situation = self._get_situation(partner, company, today)
+        try:
+            with self.env.cr.savepoint(flush=False):
+                return self._execute_situation(situation)
+        except psycopg2.errors.SerializationFailure:
+            return None
 
     @api.model
     def _execute_situation(self, situation):

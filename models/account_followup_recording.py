@@ -85,16 +85,18 @@ class AccountFollowup(models.AbstractModel):
         # concurrent run whose snapshot is older than our commit gets a
         # serialization error when it locks the row, instead of sending again
         # on stale data.
-        page = situation.page
-        self.env.cr.execute(
-            SQL(
-                "UPDATE account_followup_statement_page SET write_date = (now() at time zone 'UTC'), write_uid = %s "
-                "WHERE id = %s",
-                self.env.uid,
-                page.id,
+        # The scheduled action updated it when it locked it.
+        if not situation.locked:
+            page = situation.page
+            self.env.cr.execute(
+                SQL(
+                    "UPDATE account_followup_statement_page SET write_date = (now() at time zone 'UTC'), "
+                    "write_uid = %s WHERE id = %s",
+                    self.env.uid,
+                    page.id,
+                )
             )
-        )
-        page.invalidate_recordset(["write_date", "write_uid"])
+            page.invalidate_recordset(["write_date", "write_uid"])
         partner.invalidate_recordset(["followup_status", "followup_level_id", "followup_next_action_date"])
         return step
 

@@ -477,9 +477,12 @@ class ResPartner(models.Model):
         notes and payment reminders (follow-up subtypes)."""
         self.ensure_one()
         self._check_followup_access()
-        subtype_id = kwargs.pop("subtype_id", False) or self.env.ref(kwargs.pop("subtype_xmlid", "mail.mt_note")).id
+        # _xmlid_to_res_id is cached per process: env.ref would query the database
+        # (exists()) three times for every reminder.
+        xmlid_to_res_id = self.env["ir.model.data"]._xmlid_to_res_id
+        subtype_id = kwargs.pop("subtype_id", False) or xmlid_to_res_id(kwargs.pop("subtype_xmlid", "mail.mt_note"))
         kwargs.pop("subtype_xmlid", None)
-        allowed = [self.env.ref(xmlid).id for xmlid in FOLLOWUP_SUBTYPES]
+        allowed = [xmlid_to_res_id(xmlid) for xmlid in FOLLOWUP_SUBTYPES]
         if subtype_id not in allowed:
             raise AccessError(_("Only follow-up notes and reminders can be posted this way."))
         return self.sudo().message_post(subtype_id=subtype_id, **kwargs).sudo(False)
@@ -577,7 +580,8 @@ class ResPartner(models.Model):
             or self.followup_responsible_id
             or self.user_id
             or self.env.company.followup_default_responsible_id
-            or self.env.ref("base.user_admin")
+            # cached per process, where env.ref would query for every customer
+            or self.env["res.users"].browse(self.env["ir.model.data"]._xmlid_to_res_id("base.user_admin"))
         )
 
     def _has_followup_postal_address(self):

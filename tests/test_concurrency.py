@@ -172,9 +172,34 @@ class TestConcurrency(BaseCase):
                     raise SimulatedCrash
             return original(followup, situation)
 
-        with patch.object(AccountFollowup, "_execute_situation", crash_on_third):
+        # A commit every two customers (20 by default, see _followup_commit_every).
+        with (
+            patch.object(AccountFollowup, "_execute_situation", crash_on_third),
+            patch.object(AccountFollowup, "_followup_commit_every", 2),
+        ):
             self.assertEqual(self._run_workers(1), ["crash"])
         done = [name for name, (mails, _logs, _levels, _steps) in self._results().items() if mails]
         self.assertEqual(len(done), 2, "the two customers before the crash were committed")
+        self.assertFalse(self._run_workers(1), "the restarted run goes through")
+        self._assert_each_customer_once()
+
+    def test_worker_killed_before_its_first_commit_then_restarted(self):
+        """Killed before its first commit, a worker leaves nothing (its
+        e-mails were only queued in its transaction): the next run does every
+        customer, once."""
+        original = AccountFollowup._execute_situation
+        calls = []
+
+        def crash_on_fifth(followup, situation):
+            if situation.company.id == self.company_id:
+                calls.append(situation.partner.id)
+                if len(calls) == 5:
+                    raise SimulatedCrash
+            return original(followup, situation)
+
+        with patch.object(AccountFollowup, "_execute_situation", crash_on_fifth):
+            self.assertEqual(self._run_workers(1), ["crash"])
+        done = [name for name, (mails, _logs, _levels, steps) in self._results().items() if mails or steps]
+        self.assertFalse(done, "nothing of the four customers before the crash was committed, nothing queued")
         self.assertFalse(self._run_workers(1), "the restarted run goes through")
         self._assert_each_customer_once()

@@ -14,6 +14,10 @@ from .common import FollowupCommon
 
 TODAY = "2026-03-02"
 MANY = 40
+# The queries one more customer adds to a batch of the scheduled action (this
+# test class's levels: e-mail and letter; a call proposed to a person), 2026-12-02:
+# lower them when they go down.
+BATCH_QUERIES_PER_CUSTOMER = {"email": 41, "manual": 29}
 
 
 @tagged("post_install", "-at_install")
@@ -92,6 +96,50 @@ class TestFollowupScale(FollowupCommon):
                         {self.level_before.delay, self.level_first.delay},
                         "several levels recorded in one follow-up",
                     )
+
+    def _execute_batch(self, partners):
+        """These customers as one batch of the scheduled action, from a cold
+        record cache; returns the number of queries."""
+        self.env.invalidate_all()
+        report = {}
+        before = self.cr.sql_log_count
+        with self.env.cr.savepoint(flush=True):
+            self.env["account.followup"]._execute_followups(
+                self.company, today=self.d(TODAY), report=report, partner_ids=partners.ids
+            )
+        self.assertEqual(len(report.get("done", [])), len(partners), f"{partners.mapped('name')} were due")
+        return self.cr.sql_log_count - before
+
+    @freeze_time(TODAY)
+    def test_a_batch_shares_its_queries(self):
+        """Within a batch, what the customers share (the template, the
+        reminder's author and reply-to, the statement pages, the levels) is
+        read once: a second customer costs less than the first, and one with
+        40 invoices no more than one with 1."""
+        for kind in ("email", "manual"):
+            with self.subTest(kind=kind):
+                self._execute_batch(self.customers[kind, "warmup"])  # templates, views: once per process
+                one = self._execute_batch(self.customers[kind, "one"])
+                many = self._execute_batch(self.customers[kind, "many"])
+                self.assertLessEqual(many, one, "the same queries for 40 invoices as for 1")
+                two = self._execute_batch(
+                    self._create_due_customers(kind, 2),
+                )
+                self.assertLess(two, 2 * one, f"{kind}: 2 customers in {two} queries, 1 in {one}")
+                self.assertLessEqual(
+                    two - one,
+                    BATCH_QUERIES_PER_CUSTOMER[kind],
+                    f"{kind}: one more customer in a batch costs {two - one} queries",
+                )
+
+    def _create_due_customers(self, kind, count):
+        late = 5 if kind == "email" else 20
+        partners = self.env["res.partner"]
+        for index in range(count):
+            partner = self._create_customer(f"{kind} batch {index}", f"{kind}.batch{index}@customer.example.com")
+            self._invoices(partner, [self.d(TODAY) - timedelta(days=late)])
+            partners |= partner
+        return partners
 
     @freeze_time(TODAY)
     def test_queries_per_customer_do_not_grow_with_other_customers(self):

@@ -75,6 +75,34 @@ class EmailChannel(FollowupChannel):
         )[partner.id]
         return subject, body
 
+    def _get_post_values(self, situation, email_from):
+        """The author, the alias domain and the reply-to that ``message_post``
+        would work out for the reminder, worked out once for the customers of
+        the batch (``situation.shared``): the same values, set-based (one
+        query each for the batch instead of five per customer)."""
+        partner = situation.partner
+        shared = situation.shared
+        values = shared.setdefault("email_post_values", {})
+        if partner.id not in values:
+            ids = [pid for pid in shared.get("partner_ids", ()) if pid not in values]
+            if partner.id not in ids:
+                ids = partner.ids
+            # As message_post does it (it runs as sudo, see _message_post_followup).
+            records = self.env["res.partner"].with_company(situation.company).sudo().browse(ids)
+            domains = records._mail_get_alias_domains(default_company=situation.company)
+            reply_to = records._notify_get_reply_to(default=False)
+            values.update({pid: (domains[pid].id, reply_to[pid]) for pid in ids})
+        domain_id, reply_to = values[partner.id]
+        authors = shared.setdefault("email_authors", {})
+        if email_from not in authors:
+            authors[email_from] = partner.sudo()._message_compute_author(None, email_from, raise_on_email=False)[0]
+        return {
+            "author_id": authors[email_from],
+            "email_from": email_from,
+            "record_alias_domain_id": domain_id,
+            "reply_to": reply_to or email_from,
+        }
+
     def get_header(self, situation):
         """The e-mail's header ("Your statement of account") names the document
         in the customer's language, as the body: Odoo's layout translates
@@ -132,8 +160,8 @@ class EmailChannel(FollowupChannel):
         )._message_post_followup(
             body=body,
             subject=subject,
-            email_from=email_from,
             partner_ids=recipients.ids,
+            **self._get_post_values(situation, email_from),
             message_type="comment",
             subtype_xmlid="account_payment_followup.mt_followup",
             attachments=attachments,
