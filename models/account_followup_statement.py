@@ -459,13 +459,9 @@ class AccountFollowupStatement(models.AbstractModel):
         """How the customer paid its last ``limit`` paid invoices (installments
         apart), oldest first: number, due date, payment date, days late
         (negative: early), amount. One query on the payment delays report."""
-        rows = self.env["account.followup.payment.report"].search_read(
-            [("partner_id", "=", partner.commercial_partner_id.id), ("company_id", "=", self.env.company.id)],
-            ["move_id", "move_name", "due_date", "payment_date", "days_late", "amount"],
-            order="payment_date desc, id desc",
-            limit=limit,
-            load=None,
-        )
+        # One customer's rows (not a filter on the whole report's view: its
+        # reconciliations grouped for every customer grew with the database).
+        rows = self.env["account.followup.payment.report"]._read_partner_payments(partner, self.env.company, limit)
         return [
             {
                 "move_id": row["move_id"],

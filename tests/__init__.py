@@ -31,3 +31,4 @@ from . import test_letter_tour
 from . import test_followup_queue
 from . import test_followup_plans
 from . import test_channels
+from . import test_statuses_sql
