@@ -10,7 +10,7 @@ what was done is ``account_followup_recording.py``.
 
 import logging
 from collections import defaultdict
-from datetime import timedelta
+from datetime import date, timedelta
 
 from odoo import api, fields, models
 from odoo.tools import SQL
@@ -20,6 +20,10 @@ from ..followup.situation import FollowupSituation
 from .account_followup_step import STEP_IN_PROGRESS
 
 _logger = logging.getLogger(__name__)
+
+# Below any level's delay (see account.followup.level's MAX_DELAY_DAYS): an
+# item that received no level, in the integer arrays the summaries compare.
+NO_LEVEL_RECEIVED = -(2**31)
 
 
 class AccountFollowup(models.AbstractModel):
@@ -206,26 +210,30 @@ class AccountFollowup(models.AbstractModel):
             WITH totals AS (
                 -- One pass over the items, aggregated per customer: its balance,
                 -- what is overdue, and its oldest chased item (the first by due
-                -- date, the one that received no level first).
+                -- date, the one that received no level first, then by id): the
+                -- smallest [due date, level received, id] array, a plain MIN
+                -- (no sort per customer); no level received counts as the lowest.
                 SELECT partner_id,
                        SUM(residual) AS balance,
                        SUM(residual) FILTER (WHERE chasable AND due_date < %(today)s) AS overdue,
                        MIN(expected_payment_date) FILTER (WHERE chasable AND NOT chased) AS postponed_until,
-                       (ARRAY_AGG(due_date ORDER BY due_date, received_delay NULLS FIRST, id)
-                            FILTER (WHERE chased))[1] AS oldest_due,
-                       (ARRAY_AGG(received_delay ORDER BY due_date, received_delay NULLS FIRST, id)
-                            FILTER (WHERE chased))[1] AS received_delay
+                       MIN(ARRAY[due_date - %(epoch)s, COALESCE(received_delay, %(no_level)s), id])
+                           FILTER (WHERE chased) AS oldest
                   FROM (%(items)s) items
               GROUP BY partner_id
             )
             SELECT totals.partner_id, totals.balance, COALESCE(totals.overdue, 0) AS overdue,
-                   totals.postponed_until, totals.oldest_due, totals.received_delay,
+                   totals.postponed_until,
+                   %(epoch)s + totals.oldest[1] AS oldest_due,
+                   NULLIF(totals.oldest[2], %(no_level)s) AS received_delay,
                    %(plan)s AS plan_id
               FROM totals
                    %(chosen)s
             """,
             items=self._open_items_sql(company, partner_ids, today),
             today=today,
+            epoch=date(2000, 1, 1),
+            no_level=NO_LEVEL_RECEIVED,
             # The customer's plan, resolved in the same query (one sub-query per plan).
             plan=plan,
             chosen=chosen,
@@ -254,6 +262,13 @@ class AccountFollowup(models.AbstractModel):
         return SQL(
             """
             WITH summaries AS MATERIALIZED (%(summaries)s),
+            levels AS (
+                SELECT id, plan_id, delay, LEAD(delay) OVER (PARTITION BY plan_id ORDER BY delay) AS next_delay
+                  FROM account_followup_level
+                 WHERE plan_id = ANY(%(plan_ids)s)
+                   AND company_id = %(company)s
+                   AND active
+            ),
             reminder_type AS (%(reminder_type)s),
             planned_date AS (%(planned_date)s),
             classified AS (
@@ -266,18 +281,13 @@ class AccountFollowup(models.AbstractModel):
                        CASE WHEN pd.partner_id IS NOT NULL THEN pd.value
                             ELSE (SELECT value FROM planned_date WHERE partner_id IS NULL) END AS planned_date
                   FROM summaries s
-             LEFT JOIN LATERAL (
-                        SELECT level.id, level.delay
-                          FROM account_followup_level level
-                         WHERE level.plan_id = s.plan_id
-                           AND level.plan_id = ANY(%(plan_ids)s)
-                           AND level.company_id = %(company)s
-                           AND level.active
-                           AND s.balance > 0
-                           AND level.delay <= %(today)s - s.oldest_due
-                      ORDER BY level.delay DESC
-                         LIMIT 1
-                   ) reached ON TRUE
+             -- The level reached: the one whose delay the oldest chased item
+             -- passed and the next level's not yet (one level per customer).
+             LEFT JOIN levels reached
+                    ON reached.plan_id = s.plan_id
+                   AND s.balance > 0
+                   AND reached.delay <= %(today)s - s.oldest_due
+                   AND (reached.next_delay IS NULL OR reached.next_delay > %(today)s - s.oldest_due)
              LEFT JOIN reminder_type rt ON rt.partner_id = s.partner_id
              LEFT JOIN planned_date pd ON pd.partner_id = s.partner_id
             )
