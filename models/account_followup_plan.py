@@ -174,7 +174,7 @@ class AccountFollowupPlan(models.Model):
         return safe_eval(self.filter_domain) if self.filter_domain else []
 
     @api.model
-    def _get_partner_plan_sql(self, company, partner_id, plans=None):
+    def _get_partner_plan_sql(self, company, partner_id, plans=None, chosen=None):
         """SQL of the plan id of the customer whose id is ``partner_id`` (an SQL
         expression) in ``company``: the plan a person chose for it in the
         company, else the first active plan by sequence whose filter matches
@@ -187,6 +187,9 @@ class AccountFollowupPlan(models.Model):
         company never apply.
 
         :param plans: the company's active plans, when the caller read them
+        :param chosen: SQL of the plan chosen for the customer, when the query
+            joins :meth:`_get_chosen_plans_sql` (a hash join rather than a
+            sub-query per customer, for queries over all the customers)
         """
         plans = self._get_company_plans(company) if plans is None else plans.sorted(lambda p: (p.sequence, p.id))
         Partner = self.env["res.partner"]
@@ -204,6 +207,8 @@ class AccountFollowupPlan(models.Model):
         matched = SQL("(SELECT followup_default_plan_id FROM res_company WHERE id = %s)", company.id)
         if cases:
             matched = SQL("CASE %s ELSE %s END", SQL(" ").join(cases), matched)
+        if chosen is not None:
+            return SQL("COALESCE(%s, %s)", chosen, matched)
         field_id = self.env["ir.model.fields"]._get("res.partner", "followup_plan_id").id
         return SQL(
             """COALESCE((
@@ -222,6 +227,32 @@ class AccountFollowupPlan(models.Model):
             company=company.id,
             partner_id=partner_id,
             matched=matched,
+        )
+
+    @api.model
+    def _get_chosen_plans_sql(self, company):
+        """SQL of the plans persons chose for customers in ``company``
+        (``partner_id``, ``plan_id``): the rows :meth:`_get_partner_plan_sql`
+        reads for one customer, for all of them at once."""
+        field_id = self.env["ir.model.fields"]._get("res.partner", "followup_plan_id").id
+        return SQL(
+            """
+            SELECT DISTINCT ON (prop.res_id) substr(prop.res_id, %(offset)s)::integer AS partner_id,
+                   chosen.id AS plan_id
+              FROM ir_property prop
+              JOIN account_followup_plan chosen
+                ON prop.value_reference = 'account.followup.plan,' || chosen.id
+             WHERE prop.fields_id = %(field_id)s
+               AND prop.company_id = %(company)s
+               AND prop.res_id LIKE %(pattern)s
+               AND chosen.company_id = %(company)s
+               AND chosen.active
+          ORDER BY prop.res_id
+            """,
+            offset=len("res.partner,") + 1,
+            pattern="res.partner,%",
+            field_id=field_id,
+            company=company.id,
         )
 
     @api.model

@@ -10,7 +10,7 @@ what was done is ``account_followup_recording.py``.
 
 import logging
 from collections import defaultdict
-from datetime import timedelta
+from datetime import date, timedelta
 
 from odoo import api, fields, models
 from odoo.tools import SQL
@@ -20,6 +20,10 @@ from ..followup.situation import FollowupSituation
 from .account_followup_step import STEP_IN_PROGRESS
 
 _logger = logging.getLogger(__name__)
+
+# Below any level's delay (see account.followup.level's MAX_DELAY_DAYS): an
+# item that received no level, in the integer arrays the summaries compare.
+NO_LEVEL_RECEIVED = -(2**31)
 
 
 class AccountFollowup(models.AbstractModel):
@@ -161,36 +165,8 @@ class AccountFollowup(models.AbstractModel):
         today = today or fields.Date.context_today(self)
         self.env.flush_all()
         levels_by_plan = self._get_levels(company)
-        query = SQL(
-            """
-            WITH items AS (%(items)s),
-            totals AS (
-                SELECT partner_id,
-                       SUM(residual) AS balance,
-                       SUM(residual) FILTER (WHERE chasable AND due_date < %(today)s) AS overdue,
-                       MIN(expected_payment_date) FILTER (WHERE chasable AND NOT chased) AS postponed_until
-                  FROM items
-              GROUP BY partner_id
-            ),
-            oldest AS (
-                SELECT DISTINCT ON (partner_id) partner_id, due_date, received_delay
-                  FROM items
-                 WHERE chased
-              ORDER BY partner_id, due_date, received_delay NULLS FIRST, id
-            )
-            SELECT totals.partner_id, totals.balance, COALESCE(totals.overdue, 0),
-                   totals.postponed_until, oldest.due_date, oldest.received_delay,
-                   %(plan)s AS plan_id
-              FROM totals
-         LEFT JOIN oldest ON oldest.partner_id = totals.partner_id
-            """,
-            items=self._open_items_sql(company, partner_ids, today),
-            today=today,
-            # The customer's plan, resolved in the same query (one sub-query per plan).
-            plan=self.env["account.followup.plan"]._get_partner_plan_sql(
-                company, SQL("totals.partner_id"), plans=self.env["account.followup.plan"].union(*levels_by_plan)
-            ),
-        )
+        plans = self.env["account.followup.plan"].union(*levels_by_plan)
+        query = self._partner_summaries_sql(company, partner_ids, today, plans)
         self.env.cr.execute(query)
         rows = self.env.cr.fetchall()
         pairs = self._get_plan_pairs(levels_by_plan)
@@ -205,6 +181,165 @@ class AccountFollowup(models.AbstractModel):
             summary["plan"] = Plan.browse(plan_id)
             summaries[partner_id] = summary
         return summaries
+
+    @api.model
+    def _partner_summaries_sql(self, company, partner_ids, today, plans):
+        """SQL of the aggregated situation of customers of ``company``, one
+        row per customer with open items: ``partner_id``, ``balance``,
+        ``overdue``, ``postponed_until``, ``oldest_due``, ``received_delay``
+        and ``plan_id`` (see :meth:`_get_partner_summaries`).
+
+        :param plans: the company's active plans
+        """
+        Plan = self.env["account.followup.plan"]
+        chosen = SQL("")
+        if partner_ids is None:
+            # All the customers: the plans persons chose joined at once, rather
+            # than looked up customer by customer.
+            chosen = SQL(
+                "LEFT JOIN (%s) chosen ON chosen.partner_id = totals.partner_id", Plan._get_chosen_plans_sql(company)
+            )
+        plan = Plan._get_partner_plan_sql(
+            company,
+            SQL("totals.partner_id"),
+            plans=plans,
+            chosen=SQL("chosen.plan_id") if partner_ids is None else None,
+        )
+        return SQL(
+            """
+            WITH totals AS (
+                -- One pass over the items, aggregated per customer: its balance,
+                -- what is overdue, and its oldest chased item (the first by due
+                -- date, the one that received no level first, then by id): the
+                -- smallest [due date, level received, id] array, a plain MIN
+                -- (no sort per customer); no level received counts as the lowest.
+                SELECT partner_id,
+                       SUM(residual) AS balance,
+                       SUM(residual) FILTER (WHERE chasable AND due_date < %(today)s) AS overdue,
+                       MIN(expected_payment_date) FILTER (WHERE chasable AND NOT chased) AS postponed_until,
+                       MIN(ARRAY[due_date - %(epoch)s, COALESCE(received_delay, %(no_level)s), id])
+                           FILTER (WHERE chased) AS oldest
+                  FROM (%(items)s) items
+              GROUP BY partner_id
+            )
+            SELECT totals.partner_id, totals.balance, COALESCE(totals.overdue, 0) AS overdue,
+                   totals.postponed_until,
+                   %(epoch)s + totals.oldest[1] AS oldest_due,
+                   NULLIF(totals.oldest[2], %(no_level)s) AS received_delay,
+                   %(plan)s AS plan_id
+              FROM totals
+                   %(chosen)s
+            """,
+            items=self._open_items_sql(company, partner_ids, today),
+            today=today,
+            epoch=date(2000, 1, 1),
+            no_level=NO_LEVEL_RECEIVED,
+            # The customer's plan, resolved in the same query (one sub-query per plan).
+            plan=plan,
+            chosen=chosen,
+        )
+
+    @api.model
+    def _partner_statuses_sql(self, company, today=None, partner_ids=None):
+        """SQL of the follow-up status of the customers of ``company`` with
+        open items, the rules of :meth:`_summarize` and
+        :meth:`_apply_reminder_type` applied by the database: one row per
+        customer with the columns of :meth:`_partner_summaries_sql` and
+        ``total_overdue``, ``reached_id``, ``reached_delay`` (the highest level
+        of its plan its oldest chased item reached) and ``status``.
+
+        For the screens and searches that filter, sort and count customers:
+        the database does it in the query that aggregates their items, rather
+        than Python for every customer. A customer in manual mode is due once
+        the date a person planned has come: its company-dependent reminder type
+        and planned date are read from their ``ir_property`` rows in the same
+        query (the record's value in the company, else the company's default,
+        as the ORM reads them)."""
+        today = today or fields.Date.context_today(self)
+        self.env.flush_all()
+        # The levels are read by the query itself: only the plans are needed first.
+        plans = self.env["account.followup.plan"]._get_company_plans(company)
+        return SQL(
+            """
+            WITH summaries AS MATERIALIZED (%(summaries)s),
+            levels AS (
+                SELECT id, plan_id, delay, LEAD(delay) OVER (PARTITION BY plan_id ORDER BY delay) AS next_delay
+                  FROM account_followup_level
+                 WHERE plan_id = ANY(%(plan_ids)s)
+                   AND company_id = %(company)s
+                   AND active
+            ),
+            reminder_type AS (%(reminder_type)s),
+            planned_date AS (%(planned_date)s),
+            classified AS (
+                SELECT s.*,
+                       CASE WHEN s.balance > 0 THEN LEAST(s.overdue, s.balance) ELSE 0 END AS total_overdue,
+                       reached.id AS reached_id,
+                       reached.delay AS reached_delay,
+                       COALESCE(rt.value, (SELECT value FROM reminder_type WHERE partner_id IS NULL)) = 'manual'
+                           AS manual,
+                       CASE WHEN pd.partner_id IS NOT NULL THEN pd.value
+                            ELSE (SELECT value FROM planned_date WHERE partner_id IS NULL) END AS planned_date
+                  FROM summaries s
+             -- The level reached: the one whose delay the oldest chased item
+             -- passed and the next level's not yet (one level per customer).
+             LEFT JOIN levels reached
+                    ON reached.plan_id = s.plan_id
+                   AND s.balance > 0
+                   AND reached.delay <= %(today)s - s.oldest_due
+                   AND (reached.next_delay IS NULL OR reached.next_delay > %(today)s - s.oldest_due)
+             LEFT JOIN reminder_type rt ON rt.partner_id = s.partner_id
+             LEFT JOIN planned_date pd ON pd.partner_id = s.partner_id
+            )
+            SELECT classified.*,
+                   CASE WHEN balance <= 0 THEN %(none)s
+                        WHEN manual THEN
+                            CASE WHEN planned_date <= %(today)s THEN %(action)s
+                                 WHEN overdue > 0 THEN %(overdue)s
+                                 ELSE %(none)s END
+                        WHEN reached_id IS NOT NULL AND (received_delay IS NULL OR reached_delay > received_delay)
+                            THEN %(action)s
+                        WHEN overdue > 0 THEN %(overdue)s
+                        ELSE %(none)s
+                   END AS status
+              FROM classified
+            """,
+            summaries=self._partner_summaries_sql(company, partner_ids, today, plans),
+            reminder_type=self._partner_property_sql(company, "followup_reminder_type", SQL("value_text")),
+            planned_date=self._partner_property_sql(company, "followup_planned_date", SQL("value_datetime::date")),
+            plan_ids=plans.ids,
+            company=company.id,
+            today=today,
+            none=STATUS_NONE,
+            action=STATUS_ACTION,
+            overdue=STATUS_OVERDUE,
+        )
+
+    @api.model
+    def _partner_property_sql(self, company, field_name, value):
+        """SQL of the values of a company-dependent field of res.partner in
+        ``company`` (``partner_id``, ``value``): one row per customer with a
+        value of its own (the company's row before the one of all companies, as
+        ``ir.property._get_multi`` reads them), and the default value in the
+        row whose ``partner_id`` is NULL."""
+        field_id = self.env["ir.model.fields"]._get("res.partner", field_name).id
+        return SQL(
+            """
+            SELECT DISTINCT ON (res_id)
+                   CASE WHEN res_id IS NULL THEN NULL ELSE substr(res_id, %(offset)s)::integer END AS partner_id,
+                   %(value)s AS value
+              FROM ir_property
+             WHERE fields_id = %(field_id)s
+               AND (company_id = %(company)s OR company_id IS NULL)
+               AND (res_id IS NULL OR res_id LIKE %(pattern)s)
+          ORDER BY res_id, company_id NULLS LAST
+            """,
+            offset=len("res.partner,") + 1,
+            pattern="res.partner,%",
+            value=value,
+            field_id=field_id,
+            company=company.id,
+        )
 
     @api.model
     def _summarize(self, levels, today, balance, overdue, postponed_until, oldest_due, received_delay, plan=None):

@@ -2,7 +2,7 @@ from datetime import date
 
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
-from odoo.tools import format_amount, format_date
+from odoo.tools import SQL, format_amount, format_date
 
 from ..followup.definitions import STATUS_ACTION, STATUS_NONE, STATUS_OVERDUE
 
@@ -50,34 +50,29 @@ class AccountFollowupStatement(models.AbstractModel):
         """
         self._check_read_access()
         limit = limit or self._PAGE_SIZE
+        column, _sep, direction = (order or "").partition(" ")
+        in_sql = not search and column in self._SQL_ORDERS | {""}
+        rows, total = self._read_customer_rows(filter_name, plan_id, (order or "") if in_sql else None, offset, limit)
+        summaries, status_of = self._rows_to_summaries(rows)
         Partner = self.env["res.partner"]
-        by_status, summaries = Partner._get_followup_status_partner_ids()
-        status_of = {pid: status for status, ids in by_status.items() for pid in ids}
-        wanted = {"action": {STATUS_ACTION}, "overdue": {STATUS_ACTION, STATUS_OVERDUE}}.get(filter_name)
-        # Every customer with a summary has open items (see _get_partner_summaries);
-        # those whose items balance to zero owe nothing: apart, under their own filter.
-        currency = self.env.company.currency_id
-        ids = [
-            pid
-            for pid in summaries
-            if currency.is_zero(summaries[pid]["balance"]) == (filter_name == "balanced")
-            and (not wanted or status_of[pid] in wanted)
-            and (not plan_id or summaries[pid]["plan"].id == plan_id)
-        ]
-        # The search applies the user's access rules: never another company's customer.
-        partners = Partner.search([("id", "in", ids)])
-        if search:
-            needle = search.lower()
-            partners = partners.filtered(
-                lambda p: needle in (p.display_name or "").lower()
-                or needle in (p._get_followup_responsible(summaries[p.id]["reached"] or None).name or "").lower()
-                or needle in (summaries[p.id]["reached"].name or "").lower()
-                or needle in (summaries[p.id]["plan"].name or "").lower()
-            )
-        ordered = self._sort_customers(partners, summaries, status_of, order)
-        page = ordered[offset : offset + limit]
+        if in_sql:
+            # The database filtered, sorted and cut the page: only its customers are read.
+            page = Partner.browse([row["partner_id"] for row in rows])
+        else:
+            partners = Partner.browse([row["partner_id"] for row in rows])
+            if search:
+                needle = search.lower()
+                partners = partners.filtered(
+                    lambda p: needle in (p.display_name or "").lower()
+                    or needle in (p._get_followup_responsible(summaries[p.id]["reached"] or None).name or "").lower()
+                    or needle in (summaries[p.id]["reached"].name or "").lower()
+                    or needle in (summaries[p.id]["plan"].name or "").lower()
+                )
+            ordered = self._sort_customers(partners, summaries, status_of, order)
+            total = len(ordered)
+            page = ordered[offset : offset + limit]
         return {
-            "total": len(ordered),
+            "total": total,
             "offset": offset,
             "limit": limit,
             "order": order or "",
@@ -88,6 +83,108 @@ class AccountFollowupStatement(models.AbstractModel):
             "plans": self._prepare_plans(),
             "plan_id": plan_id or False,
         }
+
+    # The columns the database sorts (the others, and a search, are done in
+    # Python over the customers the filter keeps).
+    _SQL_ORDERS = {"name", "status", "total_due", "total_overdue", "level"}
+
+    @api.model
+    def _read_customer_rows(self, filter_name, plan_id, order, offset, limit):
+        """The customers of the filter, with their follow-up status and totals
+        (see ``account.followup._partner_statuses_sql``), one query.
+
+        :param order: a column of ``_SQL_ORDERS`` (or empty: the default order)
+            with its direction: the page ``offset``/``limit`` in that order;
+            None: all the customers of the filter, unordered
+        :return: (rows as dicts, number of customers of the filter)
+        """
+        company = self.env.company
+        # The search applies the user's access rules: never another company's customer.
+        visible = self.env["res.partner"]._search([])
+        conditions = [SQL("statuses.partner_id IN %s", visible.subselect())]
+        # Every customer with a row has open items; those whose items balance to
+        # zero owe nothing: apart, under their own filter.
+        is_zero = SQL("ROUND(statuses.balance / %s::numeric) = 0", str(company.currency_id.rounding))
+        conditions.append(is_zero if filter_name == "balanced" else SQL("NOT %s", is_zero))
+        wanted = {"action": [STATUS_ACTION], "overdue": [STATUS_ACTION, STATUS_OVERDUE]}.get(filter_name)
+        if wanted:
+            conditions.append(SQL("statuses.status = ANY(%s)", wanted))
+        if plan_id:
+            conditions.append(SQL("statuses.plan_id = %s", plan_id))
+        query = SQL(
+            """
+            SELECT statuses.*, COUNT(*) OVER () AS total
+              FROM (%(statuses)s) statuses
+              JOIN res_partner partner ON partner.id = statuses.partner_id
+             WHERE %(conditions)s
+            """,
+            statuses=self.env["account.followup"]._partner_statuses_sql(company),
+            conditions=SQL(" AND ").join(conditions),
+        )
+        if order is None:
+            # In the customers' list order (the ties of the sorts in Python).
+            self.env.cr.execute(SQL("%s ORDER BY partner.complete_name, partner.id DESC", query))
+            return self.env.cr.dictfetchall(), None
+        self.env.cr.execute(SQL("%s ORDER BY %s LIMIT %s OFFSET %s", query, self._order_by_sql(order), limit, offset))
+        rows = self.env.cr.dictfetchall()
+        if not rows and offset:
+            # Past the last page: the count is still wanted.
+            self.env.cr.execute(SQL("SELECT COUNT(*) FROM (%s) customers", query))
+            return rows, self.env.cr.fetchone()[0]
+        total = rows[0]["total"] if rows else 0
+        return rows, total
+
+    @api.model
+    def _order_by_sql(self, order):
+        """ORDER BY of :meth:`_read_customer_rows`: the order of
+        :meth:`_sort_customers`, ties by name (ascending), then as the
+        customers' list (``res.partner._order``)."""
+        column, _sep, direction = (order or "").partition(" ")
+        name = SQL("LOWER(COALESCE(partner.complete_name, '')) COLLATE \"C\"")
+        rank = SQL("CASE statuses.status WHEN %s THEN 0 WHEN %s THEN 1 ELSE 2 END", STATUS_ACTION, STATUS_OVERDUE)
+        ties = SQL("%s, partner.complete_name, partner.id DESC", name)
+        if column not in self._SQL_ORDERS:
+            return SQL("%s, statuses.total_overdue DESC, %s", rank, ties)
+        key = {
+            "name": name,
+            "status": rank,
+            "total_due": SQL("statuses.balance"),
+            "total_overdue": SQL("statuses.total_overdue"),
+            "level": SQL("COALESCE(statuses.reached_delay, -1000000)"),
+        }[column]
+        if column == "name":
+            ties = SQL("partner.complete_name, partner.id DESC")
+        return SQL("%s %s, %s", key, SQL("DESC" if direction.lower() == "desc" else "ASC"), ties)
+
+    @api.model
+    def _rows_to_summaries(self, rows):
+        """({partner id: summary}, {partner id: status}) of rows of
+        :meth:`_read_customer_rows`: the engine's rules applied to the
+        customers' aggregated items read by that query (no query per customer,
+        nor a second pass over their items for the next follow-up date)."""
+        followup = self.env["account.followup"]
+        today = fields.Date.context_today(self)
+        pairs = followup._get_plan_pairs(followup._get_levels(self.env.company)) if rows else {}
+        Level = self.env["account.followup.level"]
+        Plan = self.env["account.followup.plan"].browse({row["plan_id"] for row in rows})
+        summaries, status_of = {}, {}
+        for row in rows:
+            summary = followup._summarize(
+                Level,
+                today,
+                row["balance"],
+                row["overdue"],
+                row["postponed_until"],
+                row["oldest_due"],
+                row["received_delay"],
+                plan=pairs.get(row["plan_id"], []),
+            )
+            summary["plan"] = Plan.browse(row["plan_id"]).with_prefetch(Plan._prefetch_ids)
+            if row["manual"]:
+                summary = followup._apply_reminder_type(summary, "manual", row["planned_date"], today)
+            summaries[row["partner_id"]] = summary
+            status_of[row["partner_id"]] = row["status"]
+        return summaries, status_of
 
     @api.model
     def _prepare_plans(self):
@@ -119,7 +216,7 @@ class AccountFollowupStatement(models.AbstractModel):
             "level": lambda p: (summaries[p.id]["reached"].delay if summaries[p.id]["reached"] else -(10**6)),
             "plan": lambda p: (summaries[p.id]["plan"].name or "").lower(),
             # empty dates last in ascending order
-            "next_date": lambda p: p.followup_next_action_date or date.max,
+            "next_date": lambda p: summaries[p.id]["next_date"] or date.max,
             "responsible": lambda p: (
                 p._get_followup_responsible(summaries[p.id]["reached"] or None).name or ""
             ).lower(),
@@ -135,7 +232,7 @@ class AccountFollowupStatement(models.AbstractModel):
     @api.model
     def _prepare_customer_row(self, partner, summary, status):
         currency = self.env.company.currency_id
-        next_date = partner.followup_next_action_date
+        next_date = summary["next_date"]
         return {
             "id": partner.id,
             "name": partner.display_name,
@@ -377,13 +474,9 @@ class AccountFollowupStatement(models.AbstractModel):
         """How the customer paid its last ``limit`` paid invoices (installments
         apart), oldest first: number, due date, payment date, days late
         (negative: early), amount. One query on the payment delays report."""
-        rows = self.env["account.followup.payment.report"].search_read(
-            [("partner_id", "=", partner.commercial_partner_id.id), ("company_id", "=", self.env.company.id)],
-            ["move_id", "move_name", "due_date", "payment_date", "days_late", "amount"],
-            order="payment_date desc, id desc",
-            limit=limit,
-            load=None,
-        )
+        # One customer's rows (not a filter on the whole report's view: its
+        # reconciliations grouped for every customer grew with the database).
+        rows = self.env["account.followup.payment.report"]._read_partner_payments(partner, self.env.company, limit)
         return [
             {
                 "move_id": row["move_id"],

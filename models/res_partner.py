@@ -2,6 +2,7 @@ import logging
 
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tools import SQL
 
 from ..followup.channels import ChannelOptions, ChannelOutcome, LetterChannel
 from ..followup.definitions import STATUS_ACTION, STATUS_NONE, STATUS_OVERDUE
@@ -193,19 +194,6 @@ class ResPartner(models.Model):
                 }
             )
 
-    def _get_followup_status_partner_ids(self):
-        """{status: set of commercial partner ids} for the current company, in one pass."""
-        summaries = self.env["account.followup"]._get_partner_summaries(self.env.company)
-        today = fields.Date.context_today(self)
-        by_status = {STATUS_ACTION: set(), STATUS_OVERDUE: set(), STATUS_NONE: set()}
-        manual = self._get_followup_manual_plans()
-        followup = self.env["account.followup"]
-        for partner_id, summary in summaries.items():
-            if partner_id in manual:
-                summary = followup._apply_reminder_type(summary, "manual", manual[partner_id], today)
-            by_status[summary["status"]].add(partner_id)
-        return by_status, summaries
-
     def _get_followup_manual_plans(self):
         """{partner id: planned date} of the customers in manual mode, in the current company."""
         return {
@@ -216,17 +204,23 @@ class ResPartner(models.Model):
         }
 
     def _search_followup_status(self, operator, value):
+        """Customers by follow-up status: a sub-query of the search itself, the
+        database classifying every customer (see
+        ``account.followup._partner_statuses_sql``)."""
         if operator not in ("=", "!=", "in", "not in"):
             raise UserError(_("Unsupported search on the follow-up status: %s", operator))
         values = {value} if isinstance(value, str) else set(value or [])
-        by_status, _summaries = self._get_followup_status_partner_ids()
         positive = operator in ("=", "in")
+        statuses = self.env["account.followup"]._partner_statuses_sql(self.env.company)
         if STATUS_NONE in values:
-            # "no action needed" is everybody but the others.
-            other_ids = set().union(*(ids for status, ids in by_status.items() if status not in values))
-            return [("id", "not in" if positive else "in", list(other_ids))]
-        ids = set().union(*(by_status[status] for status in values if status in by_status))
-        return [("id", "in" if positive else "not in", list(ids))]
+            # "no action needed" is everybody but the others (customers without
+            # open items have no row).
+            others = [status for status in (STATUS_ACTION, STATUS_OVERDUE) if status not in values]
+            subquery = SQL("(SELECT partner_id FROM (%s) statuses WHERE status = ANY(%s))", statuses, others)
+            return [("id", "not in" if positive else "in", subquery)]
+        wanted = [status for status in (STATUS_ACTION, STATUS_OVERDUE) if status in values]
+        subquery = SQL("(SELECT partner_id FROM (%s) statuses WHERE status = ANY(%s))", statuses, wanted)
+        return [("id", "in" if positive else "not in", subquery)]
 
     def _search_followup_level_id(self, operator, value):
         """Customers whose oldest chased item reached the given level(s); any
@@ -580,7 +574,7 @@ class ResPartner(models.Model):
             or self.followup_responsible_id
             or self.user_id
             or self.env.company.followup_default_responsible_id
-            # cached per process, where env.ref would query for every customer
+            # The administrator (by its cached XML id: no query per customer).
             or self.env["res.users"].browse(self.env["ir.model.data"]._xmlid_to_res_id("base.user_admin"))
         )
 

@@ -84,27 +84,76 @@ class AccountFollowupPaymentReport(models.Model):
         )
 
     @api.model
-    def _from(self):
+    def _from(self, per_item=False):
+        """The paid items with their payment date: the last reconciliation of
+        each debit that was not a credit note.
+
+        :param per_item: read each item's reconciliations on their own
+            (``LATERAL``) rather than all of them grouped at once: for a few
+            items (one customer's), where the database cannot push the filter
+            into the grouped reconciliations of every customer
+        """
+        not_refund = SQL(
+            """NOT EXISTS (
+                    SELECT 1
+                      FROM account_move_line refund_line
+                      JOIN account_move refund ON refund.id = refund_line.move_id
+                     WHERE refund_line.id = apr.credit_move_id
+                       AND refund.move_type = 'out_refund'
+               )"""
+        )
+        if per_item:
+            paid = SQL(
+                """JOIN LATERAL (
+                   SELECT MAX(apr.max_date) AS payment_date
+                     FROM account_partial_reconcile apr
+                    WHERE apr.debit_move_id = aml.id
+                      AND %s
+                 ) paid ON paid.payment_date IS NOT NULL""",
+                not_refund,
+            )
+        else:
+            paid = SQL(
+                """JOIN (
+                   SELECT apr.debit_move_id, MAX(apr.max_date) AS payment_date
+                     FROM account_partial_reconcile apr
+                    WHERE %s
+                 GROUP BY apr.debit_move_id
+                 ) paid ON paid.debit_move_id = aml.id""",
+                not_refund,
+            )
         return SQL(
             """
               FROM account_move_line aml
               JOIN account_account account ON account.id = aml.account_id
               JOIN res_partner partner ON partner.id = aml.partner_id
-              JOIN (
-                   -- the last reconciliation of each debit that was not a credit note
-                   SELECT apr.debit_move_id, MAX(apr.max_date) AS payment_date
-                     FROM account_partial_reconcile apr
-                    WHERE NOT EXISTS (
-                              SELECT 1
-                                FROM account_move_line refund_line
-                                JOIN account_move refund ON refund.id = refund_line.move_id
-                               WHERE refund_line.id = apr.credit_move_id
-                                 AND refund.move_type = 'out_refund'
-                          )
-                 GROUP BY apr.debit_move_id
-                 ) paid ON paid.debit_move_id = aml.id
-            """
+              %s
+            """,
+            paid,
         )
+
+    @api.model
+    def _read_partner_payments(self, partner, company, limit):
+        """The last ``limit`` rows of one customer in ``company``, latest
+        first, as dicts: the report's rows read for that customer only (its
+        statement's payment behaviour; the caller checked it may read it)."""
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                """%s %s %s
+                   AND partner.commercial_partner_id = %s
+                   AND aml.company_id = %s
+              ORDER BY paid.payment_date DESC, aml.id DESC
+                 LIMIT %s""",
+                self._select(),
+                self._from(per_item=True),
+                self._where(),
+                partner.commercial_partner_id.id,
+                company.id,
+                limit,
+            )
+        )
+        return self.env.cr.dictfetchall()
 
     @api.model
     def _where(self):

@@ -164,7 +164,9 @@ class TestFollowupScale(FollowupCommon):
         before = self.cr.sql_log_count
         count = Partner.search_count(domain)
         expected = self.cr.sql_log_count - before
-        self.assertLessEqual(expected, 10, "the status search is a few set-based queries")
+        # The plans, then the search itself (the database classifies the customers);
+        # the rest is the user's and the company's records read cold (time zone, rules).
+        self.assertLessEqual(expected, 5, "the status search is one query after reading the plans")
         today = self.d(TODAY)
         for index in range(30):
             partner = self._create_customer(f"Other {index}", f"other{index}@customer.example.com")
