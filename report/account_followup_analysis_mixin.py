@@ -55,8 +55,7 @@ class AccountFollowupAnalysisMixin(models.AbstractModel):
     * ``("month_end", date_field)``: a balance at a month end (a stock, not a
       flow): the sum of the group's balances divided by the number of distinct
       month ends it spans, i.e. the total at one month end when grouped by
-      month and the average month end balance on a coarser grouping (for an
-      integer field, an integer division, as PostgreSQL does on integers).
+      month and the average month end balance on a coarser grouping.
 
     Such a field keeps ``group_operator="avg"``, a value Odoo accepts and the
     web client needs to offer it as a measure; its figure is the custom one
@@ -132,10 +131,8 @@ class AccountFollowupAnalysisMixin(models.AbstractModel):
         total, dates = group.get(f"__apf_{fname}_sum"), group.get(f"__apf_{fname}_dates")
         if not dates:
             return False
-        total = total or 0
-        if self._fields[fname].type == "integer":  # PostgreSQL's bigint / bigint truncates toward 0
-            return int(abs(total) // dates) * (1 if total >= 0 else -1)
-        return total / dates
+        # No integer division: the reports' columns are numeric sums (1.5 items on average).
+        return (total or 0) / dates
 
     @api.model
     def read_group(self, domain, fields, groupby, offset=0, limit=None, orderby=False, lazy=True):
