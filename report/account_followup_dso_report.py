@@ -38,6 +38,7 @@ class AccountFollowupDsoReport(models.Model):
     _auto = False
     _order = "date desc, company_id"
     _rec_name = "date"
+    _custom_aggregates = {"receivable": ("month_end", "date")}
     _depends = {
         "account.move.line": ["balance", "date", "parent_state", "account_id", "company_id", "journal_id"],
         "account.journal": ["type"],
@@ -51,7 +52,7 @@ class AccountFollowupDsoReport(models.Model):
     receivable = fields.Monetary(
         string="Receivables",
         readonly=True,
-        group_operator="month_end",
+        group_operator="avg",
         help="Balance of the receivable accounts at the month end; on a coarser grouping, "
         "the average of the month ends.",
     )

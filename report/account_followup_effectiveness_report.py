@@ -14,7 +14,7 @@ class AccountFollowupEffectivenessReport(models.Model):
 
     The share paid of a group (``share_*``) is the sum of what was paid over
     the sum of the amount concerned, and the days to payment of a group are
-    their median, both computed by PostgreSQL for whatever grouping the pivot
+    their median, both computed for whatever grouping the pivot
     or graph asks (see ``account.followup.analysis.mixin``); the days to
     payment of a step not entirely paid are empty and left out of the median.
 
@@ -30,11 +30,12 @@ class AccountFollowupEffectivenessReport(models.Model):
     _auto = False
     _order = "date desc, id desc"
     _rec_name = "step_id"
-    _ratio_fields = {
-        "share_7": ("paid_7", "amount"),
-        "share_14": ("paid_14", "amount"),
-        "share_30": ("paid_30", "amount"),
-        "share_paid": ("paid", "amount"),
+    _custom_aggregates = {
+        "share_7": ("ratio", "paid_7", "amount"),
+        "share_14": ("ratio", "paid_14", "amount"),
+        "share_30": ("ratio", "paid_30", "amount"),
+        "share_paid": ("ratio", "paid", "amount"),
+        "days_to_payment": ("median",),
     }
     _depends = {
         "account.followup.step": [
@@ -112,16 +113,16 @@ class AccountFollowupEffectivenessReport(models.Model):
     share_7 = fields.Float(
         string="Paid within 7 Days (%)",
         readonly=True,
-        group_operator="ratio",
+        group_operator="avg",
         help="Share of the amount concerned paid within 7 days after the step.",
     )
-    share_14 = fields.Float(string="Paid within 14 Days (%)", readonly=True, group_operator="ratio")
-    share_30 = fields.Float(string="Paid within 30 Days (%)", readonly=True, group_operator="ratio")
-    share_paid = fields.Float(string="Paid Since (%)", readonly=True, group_operator="ratio")
+    share_14 = fields.Float(string="Paid within 14 Days (%)", readonly=True, group_operator="avg")
+    share_30 = fields.Float(string="Paid within 30 Days (%)", readonly=True, group_operator="avg")
+    share_paid = fields.Float(string="Paid Since (%)", readonly=True, group_operator="avg")
     days_to_payment = fields.Float(
         string="Days to Payment (median)",
         readonly=True,
-        group_operator="median",
+        group_operator="avg",
         help="Days from the step to the payment of the last of the amount concerned; the median of a group. "
         "Empty while not entirely paid.",
     )

@@ -33,6 +33,7 @@ class AccountFollowupOverdueReport(models.Model):
     _auto = False
     _order = "date desc, age"
     _rec_name = "partner_id"
+    _custom_aggregates = {"amount": ("month_end", "date"), "item_count": ("month_end", "date")}
     _depends = {
         "account.move.line": [
             "balance",
@@ -61,11 +62,11 @@ class AccountFollowupOverdueReport(models.Model):
     amount = fields.Monetary(
         string="Overdue",
         readonly=True,
-        group_operator="month_end",
+        group_operator="avg",
         help="Owed at the month end on items past their due date; on a coarser grouping than "
         "the month, the average of the month ends.",
     )
-    item_count = fields.Integer(string="Overdue Items", readonly=True, group_operator="month_end")
+    item_count = fields.Integer(string="Overdue Items", readonly=True, group_operator="avg")
 
     @property
     def _table_query(self):

@@ -34,3 +34,4 @@ from . import test_followup_plans
 from . import test_channels
 from . import test_walk_fixes
 from . import test_statuses_sql
+from . import test_analysis_read_group
