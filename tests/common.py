@@ -135,6 +135,28 @@ class FollowupCommon(AccountTestInvoicingCommon):
             ._create_payments()
         )
 
+    def _record_charging_step(self, partner, level, day):
+        """A follow-up step of ``level`` on ``day`` concerning ``partner``'s
+        open items, by the accountant, created as the engine does (the charges
+        tests then invoice its late-payment charges)."""
+        items = self.env["account.move.line"].search(
+            self.env["account.followup"]._get_open_items_domain(self.company, partner)
+        )
+        return (
+            self.env["account.followup.step"]
+            .sudo()
+            .create(
+                {
+                    "partner_id": partner.id,
+                    "company_id": self.company.id,
+                    "level_id": level.id,
+                    "date": day,
+                    "user_id": self.accountant.id,
+                    "move_line_ids": [Command.set(items.ids)],
+                }
+            )
+        )
+
     def _execute_level(self, partner, level):
         """A person executes ``level`` for ``partner`` (all its channels), as
         the statements screen does; returns the step."""

@@ -1,7 +1,6 @@
 import psycopg2
 from freezegun import freeze_time
 
-from odoo import Command
 from odoo.exceptions import ValidationError
 from odoo.tests import Form, tagged
 from odoo.tools import mute_logger
@@ -29,24 +28,7 @@ class TestCharges(FollowupCommon):
 
     def _step(self, level, day, partner=None):
         """A follow-up step of ``level`` on ``day`` concerning the customer's open items."""
-        partner = partner or self.customer
-        items = self.env["account.move.line"].search(
-            self.env["account.followup"]._get_open_items_domain(self.company, partner)
-        )
-        return (
-            self.env["account.followup.step"]
-            .sudo()
-            .create(
-                {
-                    "partner_id": partner.id,
-                    "company_id": self.company.id,
-                    "level_id": level.id,
-                    "date": day,
-                    "user_id": self.accountant.id,
-                    "move_line_ids": [Command.set(items.ids)],
-                }
-            )
-        )
+        return self._record_charging_step(partner or self.customer, level, day)
 
     def _charge(self, step):
         """Create the step's charges invoice as the billing user."""

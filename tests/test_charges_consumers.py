@@ -1,6 +1,5 @@
 from freezegun import freeze_time
 
-from odoo import Command
 from odoo.tests import tagged
 
 from .common import FollowupCommon
@@ -52,23 +51,7 @@ class TestChargesConsumers(FollowupCommon):
         cls.consumer.followup_debtor_type = "consumer"
 
     def _step(self, partner, level, day):
-        items = self.env["account.move.line"].search(
-            self.env["account.followup"]._get_open_items_domain(self.company, partner)
-        )
-        return (
-            self.env["account.followup.step"]
-            .sudo()
-            .create(
-                {
-                    "partner_id": partner.id,
-                    "company_id": self.company.id,
-                    "level_id": level.id,
-                    "date": self.d(day),
-                    "user_id": self.accountant.id,
-                    "move_line_ids": [Command.set(items.ids)],
-                }
-            )
-        )
+        return self._record_charging_step(partner, level, self.d(day))
 
     def _charge(self, partner, level, day):
         """The charges invoice of a step of ``level`` on ``day``, by the billing user."""

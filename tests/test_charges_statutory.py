@@ -40,23 +40,7 @@ class TestStatutoryInterest(FollowupCommon):
         )
 
     def _step(self, level, day):
-        items = self.env["account.move.line"].search(
-            self.env["account.followup"]._get_open_items_domain(self.company, self.customer)
-        )
-        return (
-            self.env["account.followup.step"]
-            .sudo()
-            .create(
-                {
-                    "partner_id": self.customer.id,
-                    "company_id": self.company.id,
-                    "level_id": level.id,
-                    "date": day,
-                    "user_id": self.accountant.id,
-                    "move_line_ids": [Command.set(items.ids)],
-                }
-            )
-        )
+        return self._record_charging_step(self.customer, level, day)
 
     def _charge(self, level, day):
         """The charges invoice of a step of ``level`` on ``day``, created by the billing user."""
