@@ -3,7 +3,7 @@
     "name": "Payment Follow-ups",
     "summary": "Automated customer payment follow-ups: levels, e-mails, letters, "
     "SMS, calls, customer statements and aged receivables",
-    "version": "17.0.2.2.0",
+    "version": "17.0.2.3.0",
     "category": "Accounting/Accounting",
     "website": "https://github.com/account-payment-followup/account_payment_followup",
     "author": "account_payment_followup contributors",

@@ -76,6 +76,9 @@ def main(argv=None, out=sys.stdout):
                 remaining = followup._execute_followups(company, auto_commit=True, report=report)
                 cr.commit()
             print_report(company, report, out)
+        if not args.dry_run:
+            # The responsibles' "assigned to you" e-mails, as the scheduled action sends them.
+            env["mail.activity"]._followup_notify_responsibles(auto_commit=True)
     return 0
 
 

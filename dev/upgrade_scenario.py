@@ -64,6 +64,18 @@ def count(env):
         "activities": env["mail.activity"].search_count(
             [("res_model", "=", "res.partner"), ("res_id", "in", partners.ids)]
         ),
+        # The responsibles' "assigned to you" e-mails (17.0.2.3: sent after the batch, once).
+        "assigned": env["mail.message"].search_count(
+            [
+                ("model", "=", "res.partner"),
+                ("res_id", "in", partners.ids),
+                ("message_type", "=", "user_notification"),
+                ("subject", "like", "assigned to you"),
+            ]
+        ),
+        "notifications_pending": env["mail.activity"].search_count([("followup_notify_pending", "=", True)])
+        if "followup_notify_pending" in env["mail.activity"]
+        else None,
         "steps": env["account.followup.step"].search_count([]) if "account.followup.step" in env else None,
         # The steps whose effectiveness figures are computed (what their items owed on the step date).
         "figures": env["account.followup.step"].search_count([("amount_concerned", ">", 0)])

@@ -50,6 +50,16 @@ class FollowupSituation:
         # Its page row locked and updated by the scheduled action (see
         # account.followup._lock_partner): _record_step need not update it again.
         self.locked = False
+        # The level due found on record with the lock (a step of another worker).
+        self.on_record = False
+        # The payment figures of its new step, read by the batch (see
+        # account.followup.step._get_new_step_figures); None: computed after.
+        self.payment_figures = None
+        # The responsible's "activity assigned to you" e-mail is rendered after
+        # the batch, not while the customer is done (the scheduled action, see
+        # mail.activity._followup_notify_responsibles); a person sending from
+        # the screens has it at once, as Odoo does.
+        self.defer_notifications = False
 
     @property
     def page(self):
@@ -182,22 +192,54 @@ class FollowupSituation:
             attachments.append((f"{move._get_report_base_filename()}.pdf", content))
         return attachments
 
+    def subscribe_with_batch(self, follower, wanted):
+        """Make ``follower`` (res.partner) follow this customer, and, in the
+        same statement, the customers of the batch ``wanted(situation)``
+        selects (those a channel will post on or propose to the same person):
+        one ``_message_subscribe`` per batch instead of one per customer, the
+        same followers. What one customer's savepoint rolls back is forgotten
+        (see account.followup._execute_in_savepoint)."""
+        done = self.shared.setdefault("subscribed", {}).setdefault(follower.id, set())
+        if self.partner.id in done:
+            return
+        ids = [pid for pid, other in self.shared.get("situations", {}).items() if pid not in done and wanted(other)]
+        if self.partner.id not in ids:
+            ids = self.partner.ids
+        self.env["res.partner"].sudo().browse(ids)._message_subscribe(partner_ids=follower.ids)
+        done.update(ids)
+
     def schedule_activity(self):
         """The level's action for a person, as an activity for the responsible."""
         level = self.level
         # The responsible's "activity assigned" e-mail goes through the mail
         # queue, like the reminders: no SMTP connection per customer at commit.
+        # In the scheduled action it is rendered after the batch (see
+        # defer_notifications): Odoo does not notify at creation
+        # (mail_activity_quick_update), the activity says it is to be done.
+        defer = self.defer_notifications and self.responsible != self.env.user
+        # Odoo makes the responsible follow the customer when it creates the
+        # activity: done for the batch's customers proposed to them at once,
+        # Odoo's own subscription then finds it made.
+        responsible = self.responsible
+        self.subscribe_with_batch(
+            responsible.sudo().partner_id,
+            lambda other: other.level and not other.level.auto_execute and other.responsible == responsible,
+        )
         # Scheduled by the system for the responsible, after the user's rights check.
         return (
             self.partner.sudo()
-            .with_context(mail_notify_force_send=False)
+            .with_context(mail_notify_force_send=False, mail_activity_quick_update=defer)
             .activity_schedule(
                 activity_type_id=(
-                    level.manual_action_type_id or self.env.ref("account_payment_followup.mail_activity_type_followup")
-                ).id,
+                    level.manual_action_type_id.id
+                    or self.env["ir.model.data"]._xmlid_to_res_id(
+                        "account_payment_followup.mail_activity_type_followup"
+                    )
+                ),
                 summary=level.name,
                 note=level.manual_action_note or _("Follow-up “%s” proposed.", level.name),
                 user_id=self.responsible.id,
                 followup_level_id=level.id,
+                followup_notify_pending=defer,
             )
         )

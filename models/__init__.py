@@ -16,6 +16,7 @@ from . import account_followup_statement_page
 from . import account_move
 from . import account_move_line
 from . import ir_module_module
+from . import ir_qweb
 from . import ir_ui_menu
 from . import mail_activity
 from . import mail_template

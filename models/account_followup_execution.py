@@ -6,6 +6,7 @@ due, this file does it, the recording writes it; nothing calls back up.
 """
 
 import logging
+import uuid
 
 import psycopg2
 
@@ -17,6 +18,11 @@ from ..followup.definitions import CHANNEL_FAILED, CHANNEL_SKIPPED
 from .account_followup_rules import STATUS_ACTION
 
 _logger = logging.getLogger(__name__)
+
+
+class ChannelFailed(Exception):
+    """A channel run without a savepoint of its own failed: the customer is
+    rolled back and done again with a savepoint per channel."""
 
 
 class AccountFollowup(models.AbstractModel):
@@ -82,11 +88,12 @@ class AccountFollowup(models.AbstractModel):
         situations = self._get_situations(company, Partner.browse([partner.id for partner, _level in batch]), today)
         ids = [partner.id for partner, _level in batch]
         self._create_batch_pages(company, situations.values())
-        shared = {"partner_ids": ids}
+        shared = {"partner_ids": ids, "situations": situations}
         every = self._followup_commit_every if auto_commit else len(ids)
         for index, (partner, _level) in enumerate(batch, 1):
             situation = situations[partner.id]
             situation.shared = shared
+            situation.defer_notifications = True
             # The customers between two commits read their fields together; after
             # a commit (which empties the cache), reading a field of one customer
             # would read it for the whole batch again.
@@ -98,25 +105,64 @@ class AccountFollowup(models.AbstractModel):
                 # company check), in one query for them all.
                 item_ids = [item_id for pid in chunk for item_id in situations[pid].items.ids]
                 self.env["account.move.line"].browse(item_ids).fetch(["company_id"])
-            try:
-                with self.env.cr.savepoint(flush=True):
-                    done = self._execute_situation(situation)
-            except psycopg2.errors.SerializationFailure:
-                # Another worker changed the customer since this run began (see
-                # _lock_partner): it did the follow-up, or the next run will.
-                _logger.info("Payment follow-up of partner %s skipped: changed by another transaction", partner.id)
-                done = None
-            except Exception:
-                _logger.exception("Payment follow-up of partner %s failed", partner.id)
-                if report is not None:
-                    report.setdefault("errors", []).append(partner.id)
-                done = None
+                # The payment figures of the chunk's steps, in one query, read in
+                # the snapshot the steps are created in (the chunk's transaction).
+                figures = self.env["account.followup.step"]._get_new_step_figures(
+                    {pid: (situations[pid].today, situations[pid].items.ids) for pid in chunk}
+                )
+                for pid in chunk:
+                    situations[pid].payment_figures = figures[pid]
+            done = self._execute_in_savepoint(situation, report)
             if report is not None and done:
                 report.setdefault("done", []).append(done)
             if auto_commit and (index % self._followup_commit_every == 0 or index == len(batch)):
                 # What is queued is recorded in the same transaction as its step.
                 self.env.cr.commit()  # pylint: disable=invalid-commit
         return len(due) > batch_size
+
+    @api.model
+    def _execute_in_savepoint(self, situation, report=None):
+        """One customer of a batch in its own savepoint: one that fails does
+        not stop the others.
+
+        Its channels first run without a savepoint each (two queries a channel
+        saved: nearly every customer's channels succeed). When one fails, the
+        customer's savepoint rolls everything of it back and the customer is
+        done again from the start, each channel in its own savepoint, so that
+        the step records the failed channel beside the ones that worked: the
+        same outcome as with savepoints from the start.
+        """
+        partner = situation.partner
+        channel_savepoints = False
+        while True:
+            try:
+                try:
+                    with self.env.cr.savepoint(flush=True):
+                        return self._execute_situation(situation, channel_savepoints=channel_savepoints)
+                except BaseException:
+                    # What this customer did for the batch's others (the followers
+                    # added for all of them, see FollowupSituation.subscribe_with_batch)
+                    # was rolled back with it: the next one does it again.
+                    situation.shared.pop("subscribed", None)
+                    raise
+            except ChannelFailed:
+                # (with a savepoint per channel, a failure is an outcome: no second retry)
+                # Rolled back (the cache with it): the customer's situation again, from the database.
+                shared = situation.shared
+                situation = self._get_situation(partner, situation.company, situation.today)
+                situation.shared = shared
+                situation.defer_notifications = True
+                channel_savepoints = True
+            except psycopg2.errors.SerializationFailure:
+                # Another worker changed the customer since this run began (see
+                # _lock_partner): it did the follow-up, or the next run will.
+                _logger.info("Payment follow-up of partner %s skipped: changed by another transaction", partner.id)
+                return None
+            except Exception:
+                _logger.exception("Payment follow-up of partner %s failed", partner.id)
+                if report is not None:
+                    report.setdefault("errors", []).append(partner.id)
+                return None
 
     @api.model
     def _create_batch_pages(self, company, situations):
@@ -132,22 +178,29 @@ class AccountFollowup(models.AbstractModel):
         missing = [situation for situation in situations if not situation._page]
         if not missing:
             return
+        # With their access token (the reminder's link) and short code, as
+        # portal.mixin's _portal_ensure_token gives them: no update per page.
+        Page = self.env["account.followup.statement.page"].sudo()
+        tokens = [str(uuid.uuid4()) for _situation in missing]
         try:
             with self.env.cr.savepoint(flush=False):
                 self.env.cr.execute(
                     SQL(
                         """
                         INSERT INTO account_followup_statement_page
-                               (partner_id, company_id, create_uid, write_uid, create_date, write_date)
-                        SELECT partner_id, %(company)s, %(uid)s, %(uid)s,
+                               (partner_id, company_id, access_token, short_code,
+                                create_uid, write_uid, create_date, write_date)
+                        SELECT partner_id, %(company)s, access_token, short_code, %(uid)s, %(uid)s,
                                NOW() AT TIME ZONE 'UTC', NOW() AT TIME ZONE 'UTC'
-                          FROM unnest(%(partners)s) AS partner_id
+                          FROM unnest(%(partners)s, %(tokens)s, %(codes)s) AS new(partner_id, access_token, short_code)
                         ON CONFLICT (partner_id, company_id) DO NOTHING
                         RETURNING partner_id, id
                         """,
                         company=company.id,
                         uid=self.env.uid,
                         partners=[situation.partner.id for situation in missing],
+                        tokens=tokens,
+                        codes=[Page._get_short_code(token) for token in tokens],
                     )
                 )
                 created = dict(self.env.cr.fetchall())
@@ -155,7 +208,6 @@ class AccountFollowup(models.AbstractModel):
             return
         # Sudo: the engine's bookkeeping (see account.followup.statement.page._get_page).
         # (iterated: each page prefetches the batch's others)
-        Page = self.env["account.followup.statement.page"].sudo()
         pages = dict(zip(created, Page.browse(list(created.values())), strict=True))
         for situation in missing:
             if situation.partner.id in pages:
@@ -241,11 +293,16 @@ class AccountFollowup(models.AbstractModel):
         updated at once as a recorded step updates it (see _record_step), in
         one statement; False when another transaction holds it.
 
+        The same statement says whether the level due is already on record
+        (see _is_level_on_record), read in the snapshot the lock is checked
+        against: ``situation.on_record``.
+
         :raise psycopg2.errors.SerializationFailure: another transaction
             changed it since this one began; the caller's savepoint (one per
             customer) rolls it back and the customer is skipped.
         """
         page = situation.page
+        self._flush_history()
         self.env.cr.execute(
             SQL(
                 """
@@ -253,38 +310,54 @@ class AccountFollowup(models.AbstractModel):
                    SET write_date = (now() at time zone 'UTC'), write_uid = %(uid)s
                  WHERE id = (SELECT id FROM account_followup_statement_page
                               WHERE id = %(page)s FOR NO KEY UPDATE SKIP LOCKED)
-                RETURNING id
+                RETURNING id, %(on_record)s
                 """,
                 uid=self.env.uid,
                 page=page.id,
+                on_record=self._get_on_record_sql(situation),
             )
         )
         page.invalidate_recordset(["write_date", "write_uid"])
-        situation.locked = bool(self.env.cr.fetchone())
+        row = self.env.cr.fetchone()
+        situation.locked = bool(row)
+        situation.on_record = bool(row and row[1])
         return situation.locked
+
+    @api.model
+    def _flush_history(self):
+        self.env["account.followup.step"].flush_model(["level_id", "move_line_ids"])
+        self.env["account.followup.level"].flush_model(["delay"])
+
+    @api.model
+    def _get_on_record_sql(self, situation):
+        """Whether the level due was already executed or proposed for the
+        customer's oldest chased item, according to the history (SQL)."""
+        items = situation.chased_rows
+        if not items or not situation.level:
+            return SQL("FALSE")
+        return SQL(
+            """
+            EXISTS (
+                SELECT 1
+                  FROM account_followup_step_move_line_rel rel
+                  JOIN account_followup_step step ON step.id = rel.step_id
+                  JOIN account_followup_level level ON level.id = step.level_id
+                 WHERE rel.move_line_id = %s AND level.delay >= %s
+            )
+            """,
+            items[0]["id"],
+            situation.level.delay,
+        )
 
     @api.model
     def _is_level_on_record(self, situation):
         """Whether the level due was already executed or proposed for the
         customer's oldest chased item, according to the history: the check made
-        after the customer is locked, against another worker's committed step."""
-        items = situation.chased_rows
-        if not items or not situation.level:
-            return False
-        self.env["account.followup.step"].flush_model(["level_id", "move_line_ids"])
-        self.env["account.followup.level"].flush_model(["delay"])
-        self.env.cr.execute(
-            """
-            SELECT 1
-              FROM account_followup_step_move_line_rel rel
-              JOIN account_followup_step step ON step.id = rel.step_id
-              JOIN account_followup_level level ON level.id = step.level_id
-             WHERE rel.move_line_id = %s AND level.delay >= %s
-             LIMIT 1
-            """,
-            [items[0]["id"], situation.level.delay],
-        )
-        return bool(self.env.cr.fetchone())
+        after the customer is locked (with the lock, see _lock_partner),
+        against another worker's committed step."""
+        self._flush_history()
+        self.env.cr.execute(SQL("SELECT %s", self._get_on_record_sql(situation)))
+        return bool(self.env.cr.fetchone()[0])
 
     @api.model
     def _execute_partner(self, partner, company, today):
@@ -298,29 +371,36 @@ class AccountFollowup(models.AbstractModel):
             return None
 
     @api.model
-    def _execute_situation(self, situation):
+    def _execute_situation(self, situation, channel_savepoints=True):
         """Execute the level due for one customer (scheduled action): every
-        channel of an automated level, or the proposal of a level for a person."""
+        channel of an automated level, or the proposal of a level for a person.
+
+        :param bool channel_savepoints: see _run_channels."""
         partner = situation.partner
-        if not self._lock_partner(situation) or self._is_level_on_record(situation):
+        if not self._lock_partner(situation) or situation.on_record:
             return None
         level = situation.level
         if not level or situation.status != STATUS_ACTION:
             return None
         if level.auto_execute:
-            outcomes = self._run_channels(situation)
+            outcomes = self._run_channels(situation, savepoints=channel_savepoints)
         else:
             for_person = [channel for channel in self._get_channels() if channel.for_person]
-            outcomes = self._run_channels(situation, for_person)
+            outcomes = self._run_channels(situation, for_person, savepoints=channel_savepoints)
         step = self._record_step(situation, outcomes, automatic=True)
         return {"partner": partner, "level": level, "step": step, "outcomes": outcomes}
 
     @api.model
-    def _run_channels(self, situation, channels=None, options=None):
+    def _run_channels(self, situation, channels=None, options=None, savepoints=True):
         """Run these channels (default: those of the level) for one customer; a
         channel that cannot run is skipped with its reason, one that fails is
         recorded as failed, never the whole follow-up.
 
+        :param bool savepoints: each channel in its own savepoint (what it
+            wrote is rolled back when it fails). Without, the caller holds a
+            savepoint of its own around the customer: a channel that fails
+            (or is skipped once it began) raises ChannelFailed, for the caller
+            to roll the customer back and run it again with savepoints.
         :return: [(channel, ChannelOutcome)]
         """
         situation.partner._check_followup_access()
@@ -329,6 +409,18 @@ class AccountFollowup(models.AbstractModel):
             channels = [channel for channel in self._get_channels() if channel.is_enabled(situation.level)]
         outcomes = []
         for channel in channels:
+            if not savepoints:
+                try:
+                    # What blocks a channel is known before it writes anything.
+                    channel.check(situation)
+                except FollowupSkip as skip:
+                    outcomes.append((channel, ChannelOutcome(CHANNEL_SKIPPED, channel.label(), reason=str(skip))))
+                    continue
+                try:
+                    outcomes.append((channel, channel.run(situation, options)))
+                except Exception as error:
+                    raise ChannelFailed(channel.code) from error
+                continue
             try:
                 with self.env.cr.savepoint(flush=True):
                     outcome = channel.run(situation, options)

@@ -119,6 +119,9 @@ class AccountFollowup(models.AbstractModel):
             "amount_overdue": summary.get("total_overdue", 0.0),
             # the 14-day notice its e-mail and letter carried (see FollowupSituation.notice)
             "notice_amount": situation.notice["amount"] if situation.notice else 0.0,
+            # what its items owed and how they were paid, when the batch read it
+            # for its steps (see account.followup.step._get_new_step_figures)
+            **(situation.payment_figures or {}),
         }
 
     # ------------------------------------------------------------

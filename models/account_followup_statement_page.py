@@ -92,18 +92,20 @@ class AccountFollowupStatementPage(models.Model):
     def _compute_short_code(self):
         # Keyed by the database secret: the code cannot be worked out from
         # anything a visitor sees but the token itself.
-        secret = self.env["ir.config_parameter"].sudo().get_param("database.secret", "").encode()
         for page in self:
-            if not page.access_token:
-                page.short_code = False
-                continue
-            digest = hmac.new(secret, page.access_token.encode(), hashlib.sha256).digest()
-            number = int.from_bytes(digest, "big")
-            code = ""
-            for _index in range(SHORT_CODE_LENGTH):
-                number, rest = divmod(number, len(SHORT_CODE_ALPHABET))
-                code += SHORT_CODE_ALPHABET[rest]
-            page.short_code = code
+            page.short_code = self._get_short_code(page.access_token) if page.access_token else False
+
+    @api.model
+    def _get_short_code(self, access_token):
+        """The short code of a page with this access token."""
+        secret = self.env["ir.config_parameter"].sudo().get_param("database.secret", "").encode()
+        digest = hmac.new(secret, access_token.encode(), hashlib.sha256).digest()
+        number = int.from_bytes(digest, "big")
+        code = ""
+        for _index in range(SHORT_CODE_LENGTH):
+            number, rest = divmod(number, len(SHORT_CODE_ALPHABET))
+            code += SHORT_CODE_ALPHABET[rest]
+        return code
 
     @api.model
     def _normalize_short_code(self, code):

@@ -89,6 +89,7 @@ class AccountFollowupStep(models.Model):
     plan_id = fields.Many2one(
         related="level_id.plan_id",
         store=True,
+        precompute=True,
         index=True,
         string="Follow-up Plan",
         help="The customer's follow-up plan the step's level belongs to.",
@@ -142,6 +143,7 @@ class AccountFollowupStep(models.Model):
         string="Late Payment Charges",
         compute="_compute_charge_move_id",
         store=True,
+        precompute=True,
         index="btree_not_null",
         help="The customer invoice of the late-payment charges (fee, interest, compensation) of this step.",
     )
@@ -157,6 +159,7 @@ class AccountFollowupStep(models.Model):
         string="Notice Received on",
         compute="_compute_notice_date",
         store=True,
+        precompute=True,
         help="The day the 14-day notice reached the customer: the day its e-mail was sent, two days "
         "after its letter was printed or posted. Empty while it has not, or if it could not be "
         "delivered: then it allows no collection costs.",
@@ -171,7 +174,11 @@ class AccountFollowupStep(models.Model):
 
     # What the money did after the step: the effectiveness figures (below)
     amount_concerned = fields.Monetary(
-        readonly=True,
+        # Not readonly for the ORM only: the figures given at creation (the
+        # scheduled action reads them for its whole batch, see
+        # _get_new_step_figures) are kept instead of computed again. Nobody
+        # writes a step but the engine (ir.model.access.csv), no view edits it.
+        readonly=False,
         compute="_compute_payment_figures",
         store=True,
         help="What the step's invoices still owed on the step date.",
@@ -193,6 +200,7 @@ class AccountFollowupStep(models.Model):
         string="Main Action",
         compute="_compute_main_channel",
         store=True,
+        precompute=True,
         help="The most personal action of the step that reached the customer or a person: "
         "manual action, then letter, SMS, e-mail.",
     )
@@ -486,31 +494,57 @@ class AccountFollowupStep(models.Model):
         Line.browse(written).invalidate_recordset(["followup_level_id", "followup_date", "write_uid", "write_date"])
 
     @api.model
-    def _get_payment_figures_query(self, step_ids):
+    def _get_payment_figures_query(self, step_ids=None, new_steps=None):
         """One row per step of ``step_ids`` with items: id, amount concerned,
-        paid within 7, 14, 30 days, paid since, date paid in full."""
+        paid within 7, 14, 30 days, paid since, date paid in full.
+
+        :param dict new_steps: instead, steps about to be created: {key:
+            (date, item ids)}, the rows keyed by ``key`` (the scheduled action
+            creates its steps with their figures, see _get_new_step_figures)
+        """
+        if new_steps is not None:
+            keys, dates, lines = [], [], []
+            for key, (day, item_ids) in new_steps.items():
+                for item_id in item_ids:
+                    keys.append(key)
+                    dates.append(day)
+                    lines.append(item_id)
+            concerned = SQL(
+                "SELECT * FROM unnest(%s::int[], %s::date[], %s::int[]) AS new(step_id, date, move_line_id)",
+                keys,
+                dates,
+                lines,
+            )
+        else:
+            concerned = SQL(
+                """
+                SELECT rel.step_id, step.date, rel.move_line_id
+                  FROM account_followup_step_move_line_rel rel
+                  JOIN account_followup_step step ON step.id = rel.step_id
+                 WHERE rel.step_id = ANY(%s)
+                """,
+                list(step_ids),
+            )
         return SQL(
             """
-            WITH items AS (
-                SELECT rel.step_id, SUM(aml.balance) AS balance
-                  FROM account_followup_step_move_line_rel rel
-                  JOIN account_move_line aml ON aml.id = rel.move_line_id
-                 WHERE rel.step_id = ANY(%(ids)s)
-                   AND aml.balance > 0
-              GROUP BY rel.step_id
+            WITH concerned AS (%(concerned)s
+            ), items AS (
+                SELECT concerned.step_id, SUM(aml.balance) AS balance
+                  FROM concerned
+                  JOIN account_move_line aml ON aml.id = concerned.move_line_id
+                 WHERE aml.balance > 0
+              GROUP BY concerned.step_id
             ), reconciliations AS (
-                SELECT rel.step_id, step.date, apr.amount, apr.max_date,
-                       apr.max_date > step.date AND NOT EXISTS (
+                SELECT concerned.step_id, concerned.date, apr.amount, apr.max_date,
+                       apr.max_date > concerned.date AND NOT EXISTS (
                            SELECT 1
                              FROM account_move_line refund_line
                              JOIN account_move refund ON refund.id = refund_line.move_id
                             WHERE refund_line.id = apr.credit_move_id
                               AND refund.move_type = 'out_refund'
                        ) AS paying
-                  FROM account_followup_step_move_line_rel rel
-                  JOIN account_followup_step step ON step.id = rel.step_id
-                  JOIN account_partial_reconcile apr ON apr.debit_move_id = rel.move_line_id
-                 WHERE rel.step_id = ANY(%(ids)s)
+                  FROM concerned
+                  JOIN account_partial_reconcile apr ON apr.debit_move_id = concerned.move_line_id
             ), per_step AS (
                 SELECT step_id,
                        SUM(amount) FILTER (WHERE max_date <= date) AS before,
@@ -536,5 +570,25 @@ class AccountFollowupStep(models.Model):
                    CASE WHEN amount > 0 AND paid >= amount THEN last_paid END
               FROM figures
             """,
-            ids=list(step_ids),
+            concerned=concerned,
         )
+
+    @api.model
+    def _get_new_step_figures(self, new_steps):
+        """The payment figures of steps about to be created, {key: values for
+        create()}, in one query: given at creation, they are not computed
+        again (a query and an update per step saved). The same figures as
+        _compute_payment_figures would store, read in the same transaction.
+
+        :param dict new_steps: {key: (date, item ids)}
+        """
+        self.env["account.move.line"].flush_model(["balance", "move_id"])
+        self.env["account.move"].flush_model(["move_type"])
+        self.env["account.partial.reconcile"].flush_model(["amount", "max_date", "debit_move_id", "credit_move_id"])
+        names = ("amount_concerned", "paid_7", "paid_14", "paid_30", "paid_since", "paid_date")
+        figures = {key: dict.fromkeys(names, 0) | {"paid_date": False} for key in new_steps}
+        if new_steps:
+            self.env.cr.execute(self._get_payment_figures_query(new_steps=new_steps))
+            for key, *values in self.env.cr.fetchall():
+                figures[key] = dict(zip(names, values, strict=True)) | {"paid_date": values[-1] or False}
+        return figures

@@ -60,6 +60,9 @@ class ResPartner(models.Model):
                 elif use_queue:
                     # The company's jobs are kept whatever the next company does.
                     self.env.cr.commit()  # pylint: disable=invalid-commit
+        # The responsibles' "assigned to you" e-mails of the levels proposed to
+        # them, after the batches (see account.followup._execute_followups).
+        self.env["mail.activity"]._followup_notify_responsibles(auto_commit=auto_commit)
         if remaining and auto_commit:
             self.env.ref("account_payment_followup.ir_cron_payment_followup")._trigger()
         return True

@@ -141,6 +141,8 @@ class ResPartner(models.Model):
         self.env["account.followup"].with_company(company)._execute_followups(
             company, auto_commit=False, report=report, partner_ids=self.ids
         )
+        # The responsibles' "assigned to you" e-mails of the job's proposals.
+        self.env["mail.activity"]._followup_notify_responsibles()
         return _(
             "%(done)s customer(s) followed up, %(failed)s failed, of %(count)s in the batch",
             done=len(report.get("done", [])),

@@ -151,6 +151,20 @@ class TestFollowupAnalysis(FollowupCommon):
                 step.partner_id.name,
             )
 
+    def test_figures_given_to_a_new_step_are_the_computed_ones(self):
+        """The scheduled action creates its steps with their payment figures
+        read for the whole batch (account.followup.step._get_new_step_figures):
+        for the same date and items, the same figures as the stored compute,
+        payments after the date, before it and by credit note alike."""
+        Step = self.env["account.followup.step"]
+        steps = self.s1 | self.s2 | self.s3 | self.s4 | self.s5
+        names = ["amount_concerned", "paid_7", "paid_14", "paid_30", "paid_since", "paid_date"]
+        given = Step._get_new_step_figures({step.id: (step.date, step.move_line_ids.ids) for step in steps})
+        for step in steps:
+            self.assertEqual(given[step.id], {name: step[name] for name in names}, step.partner_id.name)
+        self.assertEqual(given[self.s4.id]["paid_date"], self.d("2025-03-11"))
+        self.assertEqual(given[self.s2.id]["amount_concerned"], 300, "B1 paid before the step")
+
     def test_effectiveness_of_a_call_marked_done(self):
         """The call that was made (done) is the step's main action, as while it was to do."""
         step = self._step(

@@ -136,15 +136,15 @@ class TestConcurrency(BaseCase):
         execute_situation = AccountFollowup._execute_situation
         attempts = []
 
-        def slow_run_channels(followup, situation, channels=None, options=None):
+        def slow_run_channels(followup, situation, channels=None, options=None, **kwargs):
             # rendering and queuing take time: both workers are busy at once
-            result = run_channels(followup, situation, channels, options)
+            result = run_channels(followup, situation, channels, options, **kwargs)
             time.sleep(0.2)
             return result
 
-        def counted_execute_situation(followup, situation):
+        def counted_execute_situation(followup, situation, **kwargs):
             attempts.append(threading.current_thread().name)
-            return execute_situation(followup, situation)
+            return execute_situation(followup, situation, **kwargs)
 
         contacts = self._contacts()
         with (
@@ -165,12 +165,12 @@ class TestConcurrency(BaseCase):
         original = AccountFollowup._execute_situation
         calls = []
 
-        def crash_on_third(followup, situation):
+        def crash_on_third(followup, situation, **kwargs):
             if situation.company.id == self.company_id:
                 calls.append(situation.partner.id)
                 if len(calls) == 3:
                     raise SimulatedCrash
-            return original(followup, situation)
+            return original(followup, situation, **kwargs)
 
         # A commit every two customers (20 by default, see _followup_commit_every).
         with (
@@ -190,12 +190,12 @@ class TestConcurrency(BaseCase):
         original = AccountFollowup._execute_situation
         calls = []
 
-        def crash_on_fifth(followup, situation):
+        def crash_on_fifth(followup, situation, **kwargs):
             if situation.company.id == self.company_id:
                 calls.append(situation.partner.id)
                 if len(calls) == 5:
                     raise SimulatedCrash
-            return original(followup, situation)
+            return original(followup, situation, **kwargs)
 
         with patch.object(AccountFollowup, "_execute_situation", crash_on_fifth):
             self.assertEqual(self._run_workers(1), ["crash"])

@@ -92,6 +92,74 @@ class TestFollowupCron(FollowupCommon):
             self._run_cron()
             self.assertFalse(self.customer.activity_ids.filtered(lambda a: a.followup_level_id == self.level_call))
 
+    def _assigned_to_you(self, partner, user):
+        """The "assigned to you" messages Odoo sends the responsible of an activity."""
+        return self.env["mail.message"].search(
+            [
+                ("model", "=", "res.partner"),
+                ("res_id", "=", partner.id),
+                ("message_type", "=", "user_notification"),
+                ("partner_ids", "in", user.partner_id.ids),
+            ]
+        )
+
+    def test_responsible_is_told_of_a_proposed_level_once_after_the_batch(self):
+        """The scheduled action proposes the call to the responsible; the
+        "assigned to you" e-mail Odoo sends for an activity is rendered after
+        the batch (not inside the customer's follow-up), once, with the same
+        subject and the activity's deadline, queued to the responsible."""
+        self.customer.followup_responsible_id = self.accountant
+        self._invoice(self.customer, 100, "2026-01-01")
+        with freeze_time("2026-01-16"):
+            followup = self.env["account.followup"]
+            followup._execute_followups(self.company, today=self.d("2026-01-16"))
+            activity = self.customer.activity_ids.filtered(lambda a: a.followup_level_id == self.level_call)
+            self.assertEqual(activity.user_id, self.accountant)
+            self.assertTrue(activity.followup_notify_pending, "the e-mail is still to be sent after the batch")
+            self.assertFalse(self._assigned_to_you(self.customer, self.accountant))
+
+            self._run_cron()  # its batches (nothing more is due), then the notifications
+            message = self._assigned_to_you(self.customer, self.accountant)
+            self.assertEqual(len(message), 1)
+            self.assertEqual(message.subject, f'"{self.customer.name}: {self.level_call.name}" assigned to you')
+            self.assertIn(activity.date_deadline.strftime("%m/%d/%Y"), str(message.mail_ids.body_html))
+            self.assertEqual(message.mail_ids.recipient_ids, self.accountant.partner_id)
+            self.assertEqual(message.mail_ids.state, "outgoing", "queued, not sent inside the run")
+            self.assertFalse(activity.followup_notify_pending)
+
+            self._run_cron()
+            self.assertEqual(len(self._assigned_to_you(self.customer, self.accountant)), 1, "told once")
+
+    def test_a_level_a_person_proposes_tells_the_responsible_at_once(self):
+        """Outside the scheduled action (a person proposing the level from the
+        screens), Odoo tells the responsible at once, as for any activity."""
+        self.customer.followup_responsible_id = self.accountant
+        self._invoice(self.customer, 100, "2026-01-01")
+        with freeze_time("2026-01-16"):
+            followup = self.env["account.followup"]
+            situation = followup._get_situation(self.customer, self.company)
+            self.assertEqual(situation.level, self.level_call)
+            manual = [channel for channel in followup._get_channels() if channel.for_person]
+            followup._record_step(situation, followup._run_channels(situation, manual))
+        activity = self.customer.activity_ids.filtered(lambda a: a.followup_level_id == self.level_call)
+        self.assertFalse(activity.followup_notify_pending)
+        self.assertEqual(len(self._assigned_to_you(self.customer, self.accountant)), 1)
+
+    def test_a_step_of_the_scheduled_action_has_its_payment_figures(self):
+        """Created with the figures the batch read (not computed after): what
+        its items still owed on the day, then what was paid after it."""
+        move = self._invoice(self.customer, 300, "2026-01-01")
+        self._pay(move, 100, "2026-01-01")
+        with freeze_time("2026-01-02"):
+            self._run_cron()
+        step = self.env["account.followup.step"].search([("partner_id", "=", self.customer.id)])
+        self.assertEqual(step.level_id, self.level_first)
+        self.assertEqual(step.amount_concerned, 200, "100 of 300 paid before the step")
+        self.assertEqual((step.paid_7, step.paid_since, step.paid_date), (0, 0, False))
+        self._pay(move, 200, "2026-01-05")
+        self.assertEqual((step.paid_7, step.paid_since), (200, 200))
+        self.assertEqual(step.paid_date, self.d("2026-01-05"))
+
     def test_responsible_falls_back_to_salesperson_then_company_default(self):
         salesperson = self.accountant.copy({"login": "sales.followup", "name": "Sam Sales"})
         self.customer.user_id = salesperson
@@ -196,6 +264,18 @@ class TestFollowupCron(FollowupCommon):
         self.assertFalse(self._followup_mails(self.customer))
         self.assertTrue(self.customer.message_ids.filtered(lambda m: "Skipped: e-mail" in str(m.body)))
         self.assertTrue(self.customer.activity_ids)
+        # The e-mail failed after the channels began without savepoints of their
+        # own: the customer was rolled back and done again, each channel in its
+        # savepoint. One step, the e-mail failed beside the letter, logged once.
+        step = self.env["account.followup.step"].search([("partner_id", "=", self.customer.id)])
+        self.assertEqual(len(step), 1)
+        self.assertEqual(
+            sorted(step.channel_ids.mapped(lambda c: (c.channel, c.state))),
+            [("email", "failed"), ("letter", "queued")],
+        )
+        logs = self.customer.message_ids.filtered(lambda m: "Skipped: e-mail" in str(m.body))
+        self.assertEqual(len(logs), 1)
+        self.assertEqual(len(self.customer.activity_ids), 1, "one request to fix the data")
 
     def test_sms_to_a_valid_number_only(self):
         self.level_first.write(
@@ -219,11 +299,11 @@ class TestFollowupCron(FollowupCommon):
         original = AccountFollowup._execute_situation
         calls = []
 
-        def crash_on_second(followup, situation):
+        def crash_on_second(followup, situation, **kwargs):
             calls.append(situation.partner.id)
             if len(calls) == 2:
                 raise SimulatedCrash
-            return original(followup, situation)
+            return original(followup, situation, **kwargs)
 
         with freeze_time("2026-01-02"):
             # Not assertRaises: Odoo's rolls back what happened inside it.

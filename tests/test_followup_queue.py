@@ -168,10 +168,10 @@ class TestFollowupQueue(FollowupCommon):
             first, second = self.env["res.partner"].browse(failing.record_ids)
             execute_situation = AccountFollowup._execute_situation
 
-            def crashing(followup, situation):
+            def crashing(followup, situation, **kwargs):
                 if situation.partner == second:
                     raise SimulatedCrash("worker killed")
-                return execute_situation(followup, situation)
+                return execute_situation(followup, situation, **kwargs)
 
             # The second job's worker is killed at its second customer.
             with patch.object(AccountFollowup, "_execute_situation", crashing):

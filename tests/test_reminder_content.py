@@ -1,4 +1,5 @@
 import importlib.util
+from unittest.mock import patch
 
 from freezegun import freeze_time
 
@@ -339,3 +340,51 @@ class TestFormalNoticeUpgrade(FollowupCommon):
         self.assertEqual(own.subject, shared.subject, "the text as it was, changes included")
         other = self.company_data_2["company"].followup_level_ids.filtered(lambda level: level.delay == 1)
         self.assertEqual(other.mail_template_id.followup_company_id, self.company_data_2["company"])
+
+
+@tagged("post_install", "-at_install")
+class TestReminderCompiledOnce(FollowupCommon):
+    """The reminder's body is compiled once for a batch (models/ir_qweb.py):
+    each customer still gets their own statement, and an edited template is
+    what the next reminders say."""
+
+    def _render(self, partner):
+        followup = self.env["account.followup"]
+        situation = followup._get_situation(partner, self.company)
+        channel = next(channel for channel in followup._get_channels() if channel.code == "email")
+        return channel.render(situation, situation.mail_template)
+
+    @freeze_time("2026-01-05")
+    def test_each_customer_its_own_body_and_an_edit_is_seen(self):
+        from odoo.addons.base.models.ir_qweb import IrQWeb as BaseQweb
+
+        other = self._create_customer("Other Customer", "other@example.com")
+        first = self._invoice(self.customer, 120, "2026-01-01")
+        second = self._invoice(other, 340, "2026-01-01")
+        compiled = []
+        original = BaseQweb._compile
+
+        def counted(qweb, template):
+            if not isinstance(template, str | int):
+                compiled.append(template)
+            return original(qweb, template)
+
+        self.env.registry.clear_cache("templates")
+        with patch.object(BaseQweb, "_compile", counted):
+            _subject, body_first = self._render(self.customer)
+            subject, body = self._render(other)
+        self.assertEqual(len(compiled), 1, "one compilation for both customers")
+        self.assertIn(first.name, body_first)
+        self.assertIn(second.name, body)
+        self.assertNotIn(first.name, body)
+        self.assertIn("340.00", body)
+        self.assertIn(other.name, subject + body)
+        # What the second customer got from the compiled body is what a fresh compilation gives.
+        self.env.registry.clear_cache("templates")
+        self.assertEqual(self._render(other), (subject, body))
+
+        template = self.env["account.followup"]._get_situation(self.customer, self.company).mail_template
+        self.assertIn("Best regards", body)
+        template.body_html = template.body_html.replace("Best regards", "Kind regards (edited)")
+        _subject, body = self._render(self.customer)
+        self.assertIn("Kind regards (edited)", body)

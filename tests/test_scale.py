@@ -17,7 +17,7 @@ MANY = 40
 # The queries one more customer adds to a batch of the scheduled action (this
 # test class's levels: e-mail and letter; a call proposed to a person), 2026-12-02:
 # lower them when they go down.
-BATCH_QUERIES_PER_CUSTOMER = {"email": 41, "manual": 29}
+BATCH_QUERIES_PER_CUSTOMER = {"email": 31, "manual": 13}
 
 
 @tagged("post_install", "-at_install")

@@ -26,6 +26,7 @@ RELEASED_VERSIONS = {
     "17.0.1.0.0": "3fc6fd46d556e15e13b8b13dd5cdf7b4af544d89",
     "17.0.2.0.0": "5d17abf2fbe6643bcdf36f77f84a8896253fb1d6",
     "17.0.2.1.0": "cc9524d8baebf278c1a9613d1a59d4639c964523",
+    "17.0.2.2.0": "a6e53fc2078d0b4fe09addcd6b97cfbe4c6b53c5",
 }
 
 
@@ -116,6 +117,9 @@ def test_upgrade_keeps_what_was_sent(tmp_path, version):
     assert after["mails"] == before["mails"], f"an e-mail was queued again: {before} -> {after}"
     assert after["activities"] == before["activities"], f"a call was proposed again: {before} -> {after}"
     assert after["levels"] == before["levels"]
+    # 17.0.2.3: the responsible was told of the proposed call once, before the upgrade, not again after it.
+    assert before["assigned"] == 1, before
+    assert after["assigned"] == 1 and after["notifications_pending"] == 0, after
     assert after["steps"] == 2, after  # the reminder (done) and the proposed call (in progress)
     if version == "17.0.1.0.0":  # the steps the migration creates have their figures (issue 21.5)
         assert after["figures"] == 2, after

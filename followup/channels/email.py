@@ -68,7 +68,8 @@ class EmailChannel(FollowupChannel):
         context = dict(situation.get_render_context(), followup_page=situation.get_page_values(qr_image="url"))
         # The company's own data (name, e-mail, bank account) comes from the
         # company followed up: the template reads it as `object.env.company`.
-        template = template.with_company(situation.company)
+        # The body's QWeb compiled once for the batch (see models/ir_qweb.py).
+        template = template.with_company(situation.company).with_context(followup_compile_cache=True)
         subject = template._render_field("subject", partner.ids, compute_lang=True, add_context=context)[partner.id]
         body = template._render_field(
             "body_html", partner.ids, compute_lang=True, add_context=context, options={"post_process": True}
@@ -102,6 +103,24 @@ class EmailChannel(FollowupChannel):
             "record_alias_domain_id": domain_id,
             "reply_to": reply_to or email_from,
         }
+
+    def _subscribe_author(self, situation, author_id):
+        """What ``message_post`` does once it posted (the person who sends,
+        else an active author, follows the customer to receive its answers),
+        done before it for the customers of the batch this channel e-mails,
+        in one statement (``situation.shared``), the post then told not to
+        (``mail_create_nosubscribe``). The same followers as Odoo's."""
+        if self.env.user.active:
+            follower = self.env.user.partner_id
+        else:
+            follower = self.env["res.partner"].browse(author_id or [])
+            follower = follower if follower.active else follower.browse()
+        if not follower:
+            return
+        situation.subscribe_with_batch(
+            follower,
+            lambda other: other.level.auto_execute and self.is_enabled(other.level) and not self.get_blocker(other),
+        )
 
     def get_header(self, situation):
         """The e-mail's header ("Your statement of account") names the document
@@ -155,13 +174,15 @@ class EmailChannel(FollowupChannel):
             template and template.with_company(situation.company)._render_field("email_from", partner.ids)[partner.id]
         ) or situation.company.email_formatted
         recipients = situation.email_recipients
+        post_values = self._get_post_values(situation, email_from)
+        self._subscribe_author(situation, post_values["author_id"])
         message = partner.with_context(
-            mail_notify_force_send=options.send_now, mail_post_autofollow=False
+            mail_notify_force_send=options.send_now, mail_post_autofollow=False, mail_create_nosubscribe=True
         )._message_post_followup(
             body=body,
             subject=subject,
             partner_ids=recipients.ids,
-            **self._get_post_values(situation, email_from),
+            **post_values,
             message_type="comment",
             subtype_xmlid="account_payment_followup.mt_followup",
             attachments=attachments,
