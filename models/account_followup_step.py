@@ -589,6 +589,8 @@ class AccountFollowupStep(models.Model):
         figures = {key: dict.fromkeys(names, 0) | {"paid_date": False} for key in new_steps}
         if new_steps:
             self.env.cr.execute(self._get_payment_figures_query(new_steps=new_steps))
-            for key, *values in self.env.cr.fetchall():
-                figures[key] = dict(zip(names, values, strict=True)) | {"paid_date": values[-1] or False}
+            for key, *amounts, paid_date in self.env.cr.fetchall():
+                figures[key] = dict(zip(names[:-1], map(float, amounts), strict=True)) | {
+                    "paid_date": paid_date or False
+                }
         return figures

@@ -1,3 +1,4 @@
+from . import http_warmup  # first: before any tour (see the module)
 from . import test_followup_level
 from . import test_followup_engine
 from . import test_followup_history

@@ -139,6 +139,6 @@ def test_upgrade_keeps_what_was_sent(tmp_path, version):
     }, after
     assert after["reference_rates"] == 19, after
     # 17.0.2.2: the steps' flags per channel are gone (a search on their actions replaces them).
-    if version >= "17.0.2.0.0":  # the versions with the follow-up analysis
+    if "17.0.2.0.0" <= version < "17.0.2.2.0":  # the versions with the analysis and the flags
         assert flags_before == CHANNEL_FLAGS, flags_before
     assert not _step_columns() & CHANNEL_FLAGS, _step_columns() & CHANNEL_FLAGS
